@@ -1,0 +1,40 @@
+import type { Plan } from '../initializers/plan.ts'
+import type { Profile } from '../initializers/profile.ts'
+
+/**
+ * How an engine's bytes relate to the plan's profile (design §1 "Apple GPUs"): `exact` means
+ * bit-identical to the CPU reference; `close` means within `ulp` units in the last place.
+ * A response is assembled from one class only, and the class is part of the ETag.
+ */
+export type Exactness = { class: 'exact' } | { class: 'close', ulp: number }
+
+export interface EngineInfo {
+  name: 'cpu' | 'mlx' | 'remote'
+  device: 'cpu' | 'gpu' | 'remote'
+  version: string
+  /** Worker threads (cpu), GPU streams (mlx) or hosts (remote) available to this engine. */
+  concurrency: number
+  /** Per profile, which exactness class the engine delivers for MLX-family plans. */
+  exactness: Record<Profile, Exactness>
+  details?: Record<string, unknown>
+}
+
+/** A half-open element range [start, end) of a tensor in C order. */
+export interface ElementRange { start: number, end: number }
+
+export interface StreamOptions {
+  /** Aborting stops the generation: queued chunks are dropped, nothing more is computed. */
+  signal?: AbortSignal
+}
+
+/**
+ * Computes the bytes of a plan. Engines never see HTTP; the routes never see Threefry.
+ * `stream` yields the little-endian bytes of the elements in `range`, in order, in chunks of about
+ * 1-4 MiB, pulled by the consumer (backpressure: nothing runs ahead of a bounded window).
+ */
+export interface Engine {
+  readonly info: EngineInfo
+  exactness (plan: Plan): Exactness
+  stream (plan: Plan, range: ElementRange, options?: StreamOptions): AsyncIterable<Uint8Array>
+  close (): Promise<void>
+}

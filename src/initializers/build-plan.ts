@@ -1,0 +1,169 @@
+import { TensorInitError } from '../errors.ts'
+import { sequenceKeys, splitKey } from '../random/keys.ts'
+import { getInitializer } from './catalog.ts'
+import { HALF_AND_SINGLE, isDType, itemSize, type DType } from './dtype.ts'
+import type { InitializerEntry } from './entry.ts'
+import { parseParams } from './params.ts'
+import type { Key, KeySource, Plan } from './plan.ts'
+import { PROFILE_NAMES, resolveProfile } from './profile.ts'
+import { keysUsed } from './recipe.ts'
+import { parseSeed } from './seed.ts'
+import { parseShape } from './shape.ts'
+
+/** Limits enforced before any work starts (design §4: every limit is a config value). */
+export interface PlanLimits {
+  maxElements: number
+  maxBytes: number
+  maxRank: number
+  /** Highest `draw` index: reaching it costs one key split per step. */
+  maxDraw: number
+}
+
+export const DEFAULT_PLAN_LIMITS: PlanLimits = {
+  maxElements: 2 ** 32,
+  maxBytes: 4 * 2 ** 30,
+  maxRank: 32,
+  maxDraw: 1_000_000
+}
+
+/**
+ * A tensor request as the HTTP layer hands it over (GET query fields or the POST body), before
+ * validation. `source` says whether values may be strings to coerce (query) or must be typed (json).
+ */
+export interface TensorSpec {
+  initializer: unknown
+  shape: unknown
+  dtype?: unknown
+  seed?: unknown
+  draw?: unknown
+  key?: unknown
+  gain?: unknown
+  params?: Readonly<Record<string, unknown>>
+  profile?: unknown
+}
+
+/** Turns a request into a Plan, or throws TensorInitError naming the offending field. */
+export function buildPlan (spec: TensorSpec, source: 'query' | 'json', limits: PlanLimits = DEFAULT_PLAN_LIMITS): Plan {
+  if (typeof spec.initializer !== 'string') {
+    throw new TensorInitError('invalid-request', 'initializer must be a catalog id string.', '/initializer')
+  }
+  const entry = getInitializer(spec.initializer)
+  const profile = resolveProfile(optionalString(spec.profile, '/profile', 'invalid-profile'))
+  if (profile === undefined) {
+    throw new TensorInitError('invalid-profile',
+      `Unknown profile '${String(spec.profile)}'; known profiles: ${PROFILE_NAMES.join(', ')}.`, '/profile')
+  }
+  const dtype = parseDType(entry, spec.dtype)
+  const shape = parseShape(spec.shape, limits.maxRank)
+  checkSize(shape, dtype, limits)
+  checkRank(entry, shape)
+
+  const rawParams: Record<string, unknown> = { ...(spec.params ?? {}) }
+  if (spec.gain !== undefined) {
+    if (!entry.params.some((p) => p.name === 'gain')) {
+      throw new TensorInitError('unknown-parameter', `Initializer '${entry.id}' takes no gain.`, '/gain')
+    }
+    if (rawParams.gain !== undefined) {
+      throw new TensorInitError('invalid-request', 'gain is given twice (top level and in params).', '/gain')
+    }
+    rawParams.gain = spec.gain
+  }
+  const params = parseParams(entry, rawParams, source)
+  const recipe = entry.recipe(shape, params, dtype)
+
+  const { keys, keySource } = resolveKeys(spec, source, keysUsed(recipe), limits)
+  return {
+    initializer: entry.id,
+    params,
+    recipe,
+    profile,
+    keys,
+    keySource,
+    shape,
+    dtype,
+    mlxExact: entry.mlxExact && (HALF_AND_SINGLE as readonly string[]).includes(dtype)
+  }
+}
+
+function optionalString (value: unknown, field: string, code: 'invalid-profile' | 'unsupported-dtype'): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string') throw new TensorInitError(code, `${field.slice(1)} must be a string.`, field)
+  return value
+}
+
+function parseDType (entry: InitializerEntry, value: unknown): DType {
+  const name = optionalString(value, '/dtype', 'unsupported-dtype') ?? 'float32'
+  if (!isDType(name) || !entry.dtypes.includes(name)) {
+    throw new TensorInitError('unsupported-dtype',
+      `Initializer '${entry.id}' does not support dtype '${name}'; supported: ${entry.dtypes.join(', ')}.`, '/dtype')
+  }
+  return name
+}
+
+function checkSize (shape: readonly number[], dtype: DType, limits: PlanLimits): void {
+  let n = 1
+  for (const d of shape) {
+    n *= d
+    if (n > limits.maxElements) break
+  }
+  if (n > limits.maxElements) {
+    throw new TensorInitError('tensor-too-large',
+      `shape (${shape.join(', ')}) has more than the ${limits.maxElements} elements allowed.`, '/shape')
+  }
+  if (n * itemSize(dtype) > limits.maxBytes) {
+    throw new TensorInitError('tensor-too-large',
+      `shape (${shape.join(', ')}) of ${dtype} needs ${n * itemSize(dtype)} bytes; at most ${limits.maxBytes} are allowed.`, '/shape')
+  }
+}
+
+function checkRank (entry: InitializerEntry, shape: readonly number[]): void {
+  const rank = shape.length
+  const tooLow = entry.minRank !== undefined && rank < entry.minRank
+  const tooHigh = entry.maxRank !== undefined && rank > entry.maxRank
+  if (!tooLow && !tooHigh) return
+  const message = entry.rankMessage?.(rank) ??
+    `Initializer '${entry.id}' needs a shape of rank ${entry.minRank ?? 0}${entry.maxRank === entry.minRank ? '' : ' or more'}, got rank ${rank}.`
+  throw new TensorInitError('invalid-rank', message, '/shape')
+}
+
+/**
+ * Design §1: by default the keys are MLX's global sequence after `mx.random.seed(seed)`, starting
+ * at call number `draw` (0-based). An explicit `key` is used as MLX's `key=` argument; a recipe that
+ * needs two keys (sparse) gets the two rows of split(key).
+ */
+function resolveKeys (spec: TensorSpec, source: 'query' | 'json', count: number, limits: PlanLimits): { keys: Key[], keySource: KeySource } {
+  if (spec.key !== undefined) {
+    if (spec.seed !== undefined || spec.draw !== undefined) {
+      throw new TensorInitError('invalid-key', 'Give either key or seed/draw, not both.', '/key')
+    }
+    const key = parseKey(spec.key, source)
+    const keys = count === 0 ? [] : count === 1 ? [key] : splitKey(key, count)
+    return { keys, keySource: { kind: 'key', key } }
+  }
+  const seed = parseSeed(spec.seed ?? 0)
+  const draw = parseDraw(spec.draw, source, limits)
+  return { keys: sequenceKeys(seed, draw, count), keySource: { kind: 'seed', seed: seed.toString(), draw } }
+}
+
+function parseDraw (value: unknown, source: 'query' | 'json', limits: PlanLimits): number {
+  if (value === undefined) return 0
+  const n = source === 'query' && typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > limits.maxDraw) {
+    throw new TensorInitError('invalid-draw', `draw must be an integer in [0, ${limits.maxDraw}].`, '/draw')
+  }
+  return n
+}
+
+function parseKey (value: unknown, source: 'query' | 'json'): Key {
+  const items = source === 'query' && typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value
+  if (!Array.isArray(items) || items.length !== 2) {
+    throw new TensorInitError('invalid-key', 'key must be two uint32 words [k0, k1], as mx.random.key returns.', '/key')
+  }
+  const words = items.map((w) => (typeof w === 'string' && /^\d{1,10}$/.test(w) ? Number(w) : w))
+  for (const [i, w] of words.entries()) {
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 0xffffffff) {
+      throw new TensorInitError('invalid-key', `key[${i}] must be an integer in [0, 2^32-1].`, `/key/${i}`)
+    }
+  }
+  return [words[0] as number, words[1] as number]
+}

@@ -1,0 +1,113 @@
+import { TensorInitError } from '../errors.ts'
+
+/**
+ * A recipe is what an initializer reduces to once its parameters, fans and gains are resolved:
+ * one sampler with plain numbers. Engines execute recipes; they never see initializer names or
+ * HTTP. Every number here is already the value the sampler receives (a double; the sampler applies
+ * MLX's double -> float32 -> dtype conversion itself where the profile demands it, spec b.0).
+ *
+ * Keys: recipes consume keys from the plan's `keys` list, in order (`keysUsed` tells how many).
+ */
+
+/** mx.full(shape, value, dtype): no key. */
+export interface ConstantRecipe { kind: 'constant', value: number }
+
+/**
+ * A 2-D matrix with `value` on the main diagonal, zeros elsewhere (mx.eye, torch eye_, Keras
+ * Identity with gain). Rectangular shapes are allowed here; initializers that need square say so.
+ */
+export interface EyeRecipe { kind: 'eye', value: number }
+
+/** mx.random.uniform(low, high, shape, dtype, key): spec b.5 (0.13) and b.13 (0.32). One key. */
+export interface UniformRecipe { kind: 'uniform', low: number, high: number }
+
+/**
+ * mx.random.normal(shape, dtype, loc, scale, key): spec b.6 (0.13) and b.13 (0.32). One key.
+ * `loc`/`scale` undefined means "not passed" (mlx-0.32 distinguishes None from 0/1; 0.13 skips
+ * the op when the float value is 0/1).
+ */
+export interface NormalRecipe { kind: 'normal', loc?: number, scale?: number }
+
+/** mx.random.truncated_normal(lower, upper, ...) with bounds in standard units, spec b.7. One key. */
+export interface MlxTruncatedNormalRecipe { kind: 'mlx-truncated-normal', lower: number, upper: number }
+
+/**
+ * MLX nn.init.sparse (0.32): per row, ceil(sparsity*cols) zeros at the positions of the smallest
+ * uniforms (argsort of a float32 uniform), the rest from normal(loc, scale). Two keys: the first for
+ * the uniform, the second for the normal (spec b.14).
+ */
+export interface SparseRecipe { kind: 'sparse', sparsity: number, loc: number, scale: number }
+
+/**
+ * Orthogonal matrix from the QR decomposition of a standard normal matrix (one key), sign-fixed
+ * with diag(R), times `gain`. `rows`/`cols` are the 2-D view the framework flattens the shape into
+ * (the output is that matrix, or its transpose when `transpose` is set, in C order).
+ * Deterministic within this service, orthogonal to 1e-6; not bit-equal to any LAPACK.
+ */
+export interface OrthogonalRecipe {
+  kind: 'orthogonal'
+  gain: number
+  rows: number
+  cols: number
+  transpose: boolean
+}
+
+/**
+ * Truncated normal by inverse CDF on the Threefry uniform stream (non-MLX families): samples of
+ * N(mean, std^2) conditioned on [low, high] (absolute bounds). One key, one 32-bit draw per element.
+ */
+export interface TruncNormalRecipe { kind: 'trunc-normal', mean: number, std: number, low: number, high: number }
+
+/** torch.nn.init.dirac_: identity-preserving conv kernel (out, in, *k), centre tap, `groups`. */
+export interface DiracRecipe { kind: 'dirac', groups: number, value: number }
+
+/** jax delta_orthogonal: an orthogonal (in, out) matrix at the spatial centre of a conv kernel. */
+export interface DeltaOrthogonalRecipe { kind: 'delta-orthogonal', scale: number }
+
+/** torch.nn.init.sparse_: per column, ceil(sparsity*rows) zeros, the rest N(0, std^2). Two keys. */
+export interface ColumnSparseRecipe { kind: 'column-sparse', sparsity: number, std: number }
+
+export type Recipe =
+  | ConstantRecipe
+  | EyeRecipe
+  | UniformRecipe
+  | NormalRecipe
+  | MlxTruncatedNormalRecipe
+  | SparseRecipe
+  | OrthogonalRecipe
+  | TruncNormalRecipe
+  | DiracRecipe
+  | DeltaOrthogonalRecipe
+  | ColumnSparseRecipe
+
+export type RecipeKind = Recipe['kind']
+
+/** How many keys of the sequence a recipe consumes (MLX nn.init: constant/identity none, sparse two). */
+export function keysUsed (recipe: Recipe): number {
+  switch (recipe.kind) {
+    case 'constant':
+    case 'eye':
+    case 'dirac':
+      return 0
+    case 'sparse':
+    case 'column-sparse':
+      return 2
+    default:
+      return 1
+  }
+}
+
+/**
+ * QR of an n x n matrix costs O(n^3) and n^2 doubles of memory; n = 4096 takes seconds on one core
+ * and 128 MiB. Larger orthogonal requests are refused up front (413) rather than tying up a worker.
+ */
+export const ORTHOGONAL_MAX_DIM = 4096
+
+export function orthogonalRecipe (rows: number, cols: number, gain: number, transpose: boolean): OrthogonalRecipe {
+  const n = Math.max(rows, cols)
+  if (n > ORTHOGONAL_MAX_DIM) {
+    throw new TensorInitError('tensor-too-large',
+      `Orthogonal initialization is limited to matrices of at most ${ORTHOGONAL_MAX_DIM} rows and columns (its QR decomposition is O(n^3)); got ${rows} x ${cols}.`, '/shape')
+  }
+  return { kind: 'orthogonal', gain, rows, cols, transpose }
+}
