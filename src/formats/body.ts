@@ -1,0 +1,81 @@
+/**
+ * Streams a representation, or one byte range of it (RFC 9110 §14), pulling element bytes lazily
+ * from a producer (an engine) so that only the covered elements are computed and at most one
+ * producer chunk is held at a time.
+ *
+ * A producer that yields fewer or more bytes than its elements occupy is an error thrown from the
+ * generator: with a computed Content-Length already sent, the HTTP layer then destroys the
+ * connection, and a client sees a truncated body instead of a wrong body that looks complete.
+ */
+import type { ElementRange } from '../engines/engine.ts'
+import { TensorInitError } from '../errors.ts'
+import { mapCheckpointRange, mapTensorRange, type ByteRange, type ElementSlice } from './byte-range.ts'
+import type { Encoding } from './encoding.ts'
+import type { CheckpointEncoding } from './safetensors.ts'
+
+export type ProduceElements = (elements: ElementRange) => AsyncIterable<Uint8Array>
+export type ProduceTensorElements = (tensor: number, elements: ElementRange) => AsyncIterable<Uint8Array>
+
+/** Yields the bytes of `slice` out of the producer's element bytes, checking their count. */
+async function * trimmed (slice: ElementSlice, itemSize: number, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const { start, end } = slice.elements
+  const expected = (end - start) * itemSize
+  // Keep produced bytes [keepFrom, keepTo) of the slice's elements.
+  const keepFrom = slice.dropFirst
+  const keepTo = expected - (itemSize - slice.keepLast)
+  let position = 0
+  for await (const chunk of chunks) {
+    const chunkStart = position
+    position += chunk.length
+    if (position > expected) {
+      throw new TensorInitError('internal',
+        `producer yielded more than the ${expected} bytes of elements [${start}, ${end}) of tensor ${slice.tensor}`)
+    }
+    const from = Math.max(keepFrom, chunkStart) - chunkStart
+    const to = Math.min(keepTo, position) - chunkStart
+    if (from < to) yield from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to)
+  }
+  if (position !== expected) {
+    throw new TensorInitError('internal',
+      `producer yielded ${position} of the ${expected} bytes of elements [${start}, ${end}) of tensor ${slice.tensor}`)
+  }
+}
+
+/**
+ * The body of a single-tensor representation, or of `range` of it. `produce` is called at most
+ * once, with the elements the range covers, and only after the header bytes have been consumed.
+ */
+export async function * encodeBody (
+  encoding: Encoding,
+  itemSize: number,
+  range: ByteRange | undefined,
+  produce: ProduceElements
+): AsyncGenerator<Uint8Array> {
+  const parts = mapTensorRange(encoding, itemSize, range)
+  if (parts.header.length > 0) yield parts.header
+  const { start, end } = parts.elements
+  if (start < end) {
+    const slice: ElementSlice = { tensor: 0, elements: parts.elements, dropFirst: parts.dropFirst, keepLast: parts.keepLast }
+    yield * trimmed(slice, itemSize, produce(parts.elements))
+  }
+  if (parts.trailer.length > 0) yield parts.trailer
+}
+
+/**
+ * The body of a checkpoint, or of `range` of it: `produce(tensor, elements)` is called once per
+ * tensor the range covers, in order, each after the previous tensor's bytes have been consumed.
+ */
+export async function * encodeCheckpointBody (
+  encoding: CheckpointEncoding,
+  range: ByteRange | undefined,
+  produce: ProduceTensorElements
+): AsyncGenerator<Uint8Array> {
+  const parts = mapCheckpointRange(encoding, range)
+  if (parts.header.length > 0) yield parts.header
+  for (const slice of parts.slices) {
+    const tensor = encoding.tensors[slice.tensor]
+    if (tensor === undefined) throw new RangeError(`no tensor ${slice.tensor}`)
+    yield * trimmed(slice, tensor.itemSize, produce(slice.tensor, slice.elements))
+  }
+  if (parts.trailer.length > 0) yield parts.trailer
+}
