@@ -53,19 +53,66 @@ export interface OrthogonalRecipe {
 }
 
 /**
- * Truncated normal by inverse CDF on the Threefry uniform stream (non-MLX families): samples of
- * N(mean, std^2) conditioned on [low, high] (absolute bounds). One key, one 32-bit draw per element.
+ * The non-MLX families (Keras, PyTorch, JAX) below promise each framework's distribution, not its
+ * bits. They draw from the same Threefry stream (one 32-bit word per element, MLX's float32
+ * uniform layout), compute in double and round once to the dtype, so one seed gives the same
+ * logical weights in every dtype and the kinds do not depend on the profile.
+ */
+
+/**
+ * Truncated normal by inverse CDF on the uniform stream: N(mean, std^2) conditioned on the closed
+ * interval [low, high] (absolute bounds). u = (word + 0.5) / 2^32; p between Phi(alpha) and
+ * Phi(beta), computed from whichever tail is smaller; x = mean + std * Phi^-1(p), kept inside
+ * [low, high] after rounding. One key.
  */
 export interface TruncNormalRecipe { kind: 'trunc-normal', mean: number, std: number, low: number, high: number }
 
-/** torch.nn.init.dirac_: identity-preserving conv kernel (out, in, *k), centre tap, `groups`. */
+/**
+ * Untruncated normal: the MLX float32 standard normal of each element (spec b.6, the same bits in
+ * both profiles when loc/scale are not passed), then mean + std * z in double, rounded once to
+ * the dtype ("sample in f32 and round": no half-dtype truncation as in MLX 0.13). One key.
+ */
+export interface RoundedNormalRecipe { kind: 'rounded-normal', mean: number, std: number }
+
+/**
+ * Uniform on [low, high): u = word / 2^32, x = low + (high - low) * u in double, rounded once to
+ * the dtype (a value that rounds up to `high` steps back below it). One key.
+ */
+export interface RoundedUniformRecipe { kind: 'rounded-uniform', low: number, high: number }
+
+/**
+ * torch.nn.init.dirac_: shape (out, in, *k) with 3-5 dims; for each group g and
+ * d < min(out/groups, in), element [g*out/groups + d, d, k//2 ...] is `value`, the rest 0. No key.
+ */
 export interface DiracRecipe { kind: 'dirac', groups: number, value: number }
 
-/** jax delta_orthogonal: an orthogonal (in, out) matrix at the spatial centre of a conv kernel. */
-export interface DeltaOrthogonalRecipe { kind: 'delta-orthogonal', scale: number }
+/**
+ * An orthogonal rows x cols matrix Q (as the 'orthogonal' recipe draws it) laid out with its
+ * column index moved to a middle axis: the output has shape (rows / inner, cols, inner) in C order,
+ * element (a, b, c) = gain * Q[a * inner + c, b] (jax orthogonal with a middle column_axis). One key.
+ */
+export interface OrthogonalMovedRecipe { kind: 'orthogonal-moved', gain: number, rows: number, cols: number, inner: number }
 
-/** torch.nn.init.sparse_: per column, ceil(sparsity*rows) zeros, the rest N(0, std^2). Two keys. */
-export interface ColumnSparseRecipe { kind: 'column-sparse', sparsity: number, std: number }
+/**
+ * jax delta_orthogonal: zeros except the spatial centre tap (index `center` in C order over the
+ * leading spatial dims), which holds scale * an orthogonal (in, out) matrix: Q of the rows x cols
+ * view, or its transpose when `transpose` is set (column_axis selects which). One key.
+ */
+export interface DeltaOrthogonalRecipe {
+  kind: 'delta-orthogonal'
+  scale: number
+  rows: number
+  cols: number
+  transpose: boolean
+  center: number
+}
+
+/**
+ * torch.nn.init.sparse_ (2-D): every element N(0, std^2) as 'rounded-normal' (first key), then in
+ * each column the `zeros` rows with the smallest (word, row) pairs of a second draw (second key)
+ * are set to 0, zeros = ceil(sparsity * rows). Two keys.
+ */
+export interface ColumnSparseRecipe { kind: 'column-sparse', sparsity: number, std: number, zeros: number }
 
 export type Recipe =
   | ConstantRecipe
@@ -76,7 +123,10 @@ export type Recipe =
   | SparseRecipe
   | OrthogonalRecipe
   | TruncNormalRecipe
+  | RoundedNormalRecipe
+  | RoundedUniformRecipe
   | DiracRecipe
+  | OrthogonalMovedRecipe
   | DeltaOrthogonalRecipe
   | ColumnSparseRecipe
 
