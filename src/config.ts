@@ -1,0 +1,133 @@
+import Type, { type Static, type TSchema } from 'typebox'
+import Value from 'typebox/value'
+
+/**
+ * The environment, as typed and validated options (design §4: every limit is a config value with a
+ * sane default). A bad value stops the process at start with a message naming the variable, rather
+ * than surfacing as odd behaviour on the first request.
+ */
+
+const integer = (description: string, options: { minimum: number, maximum?: number, default?: number }) =>
+  Type.Integer({ description, ...options })
+
+/** Every variable the service reads, with its default. README's configuration table mirrors this. */
+export const ENV_SCHEMA = Type.Object({
+  PORT: integer('TCP port to listen on.', { minimum: 0, maximum: 65535, default: 8080 }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Interface to bind.' }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    { default: 'info', description: 'pino log level.' }),
+  ENGINE: Type.Enum(['cpu', 'mlx', 'auto'],
+    { default: 'cpu', description: 'Engine computing the tensors: cpu (embedded worker pool), mlx, or auto (mlx when available, else cpu).' }),
+  WORKER_THREADS: Type.Optional(integer('CPU engine worker threads (default: available cores - 1, at least 1).', { minimum: 1, maximum: 1024 })),
+  CHUNK_BYTES: Type.Optional(integer('Bytes per generated chunk (default: the engine\'s, about 1 MiB).', { minimum: 4096, maximum: 64 * 2 ** 20 })),
+  MAX_ELEMENTS: integer('Most elements in one tensor.', { minimum: 1, maximum: 2 ** 53 - 1, default: 2 ** 32 }),
+  MAX_BYTES: integer('Most bytes of element data in one tensor (4 GiB).', { minimum: 1, maximum: 2 ** 53 - 1, default: 4 * 2 ** 30 }),
+  MAX_RANK: integer('Most dimensions in a shape.', { minimum: 1, maximum: 64, default: 32 }),
+  MAX_DRAW: integer('Highest `draw` index (each step costs one key split).', { minimum: 0, maximum: 2 ** 32, default: 1_000_000 }),
+  JSON_MAX_ELEMENTS: integer('Most elements in a JSON representation; larger tensors get a 413 pointing to the binary formats.', { minimum: 1, maximum: 100_000_000, default: 1_000_000 }),
+  SHUTDOWN_GRACE_MS: integer('On SIGTERM, how long in-flight responses may run before they are cut.', { minimum: 0, maximum: 3_600_000, default: 10_000 }),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', description: 'Base URL published as the OpenAPI server (default: relative to the document).' }))
+}, { additionalProperties: false })
+
+type Env = Static<typeof ENV_SCHEMA>
+
+export type EngineKind = Env['ENGINE']
+
+export interface Limits {
+  maxElements: number
+  maxBytes: number
+  maxRank: number
+  maxDraw: number
+  jsonMaxElements: number
+}
+
+export interface EngineConfig { kind: EngineKind, threads?: number, chunkBytes?: number }
+
+export interface Config {
+  port: number
+  host: string
+  logLevel: Env['LOG_LEVEL']
+  engine: EngineConfig
+  limits: Limits
+  shutdownGraceMs: number
+  publicUrl?: string
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[]
+  constructor (problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+const NUMBER_TYPES = new Set(['integer', 'number'])
+/** Digits with optional `_` separators ("4_294_967_296"), as one would write them in code. */
+const INTEGER_TEXT = /^-?\d+(_\d+)*$/
+
+/**
+ * Environment values are strings; integers are converted here by a strict rule instead of
+ * TypeBox's Convert, which would turn "1.5" into 1 and "" into 0.
+ */
+function coerce (schema: TSchema, text: string): unknown {
+  const type = (schema as { type?: unknown }).type
+  if (typeof type === 'string' && NUMBER_TYPES.has(type) && INTEGER_TEXT.test(text)) return Number(text.replaceAll('_', ''))
+  return text
+}
+
+function describe (schema: TSchema): string {
+  const s = schema as { type?: string, enum?: unknown[], minimum?: number, maximum?: number, pattern?: string }
+  if (s.enum !== undefined) return `one of ${s.enum.join(', ')}`
+  if (s.type === 'integer') return `an integer in [${s.minimum ?? '-inf'}, ${s.maximum ?? 'inf'}]`
+  if (s.pattern !== undefined) return `a string matching ${s.pattern}`
+  return 'a non-empty string'
+}
+
+/** Reads the service's variables from `env`; unset or empty variables take their default. */
+export function loadConfig (env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  const properties = ENV_SCHEMA.properties as Record<string, TSchema>
+  for (const [name, schema] of Object.entries(properties)) {
+    const text = env[name]
+    if (text !== undefined && text.trim() !== '') raw[name] = coerce(schema, text.trim())
+  }
+  const withDefaults = Value.Default(ENV_SCHEMA, raw)
+  const problems: string[] = []
+  const seen = new Set<string>()
+  for (const error of Value.Errors(ENV_SCHEMA, withDefaults)) {
+    const name = error.instancePath.slice(1).split('/')[0] ?? ''
+    if (seen.has(name)) continue
+    seen.add(name)
+    const schema = properties[name]
+    problems.push(schema === undefined
+      ? error.message
+      : `${name}=${JSON.stringify(env[name])}: must be ${describe(schema)}.`)
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  const e = withDefaults as Env
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    engine: {
+      kind: e.ENGINE,
+      ...(e.WORKER_THREADS === undefined ? {} : { threads: e.WORKER_THREADS }),
+      ...(e.CHUNK_BYTES === undefined ? {} : { chunkBytes: e.CHUNK_BYTES })
+    },
+    limits: {
+      maxElements: e.MAX_ELEMENTS,
+      maxBytes: e.MAX_BYTES,
+      maxRank: e.MAX_RANK,
+      maxDraw: e.MAX_DRAW,
+      jsonMaxElements: e.JSON_MAX_ELEMENTS
+    },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    ...(e.PUBLIC_URL === undefined ? {} : { publicUrl: e.PUBLIC_URL })
+  }
+}
+
+/** The configuration with every default: what buildApp uses when given no config. */
+export function defaultConfig (): Config {
+  return loadConfig({})
+}

@@ -1,0 +1,58 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isTensorInitError, type ErrorCode } from '../errors.ts'
+import { makeProblem, sendProblem } from './problem.ts'
+import { validationProblem } from './validation.ts'
+
+/** fastify's own client errors, by code, and the stable code each becomes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-request',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid-request',
+  FST_ERR_BAD_URL: 'invalid-request'
+}
+
+function handleError (this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isTensorInitError(error)) {
+    // 503s are the engine saying "later", not a client mistake (RFC 9110 §10.2.3 Retry-After).
+    if (error.status === 503) reply.header('retry-after', '1')
+    if (error.status >= 500) request.log.error({ err: error }, 'engine failure')
+    return sendProblem(reply, makeProblem(request, error.code, error.status, { detail: error.message, field: error.field }))
+  }
+  if (error.validation !== undefined) {
+    const v = validationProblem(error.validation, error.validationContext)
+    return sendProblem(reply, makeProblem(request, v.code, 400, { detail: v.detail, field: v.field, errors: v.errors }))
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    const code = FASTIFY_CODES[error.code] ?? (error instanceof SyntaxError ? 'invalid-request' : undefined)
+    if (code !== undefined) {
+      const init = code === 'unsupported-media-type'
+        ? { detail: `Content-Type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json.`, accept: ['application/json'] }
+        : code === 'payload-too-large'
+          ? { detail: `The request body exceeds ${this.initialConfig.bodyLimit ?? 0} bytes.`, limit: this.initialConfig.bodyLimit ?? 0 }
+          : { detail: error.message, field: code === 'invalid-request' && error.code !== 'FST_ERR_BAD_URL' ? '' : undefined }
+      return sendProblem(reply, makeProblem(request, code, status, init))
+    }
+    return sendProblem(reply, makeProblem(request, 'invalid-request', status, { detail: error.message }))
+  }
+  // Anything else is a bug: log it in full, tell the client only that it happened.
+  request.log.error({ err: error }, 'unhandled error')
+  return sendProblem(reply, makeProblem(request, 'internal', 500, {
+    detail: `An unexpected error occurred; it is logged under request id ${request.id}.`
+  }))
+}
+
+function handleNotFound (request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split('?', 1)[0] ?? '/'
+  return sendProblem(reply, makeProblem(request, 'not-found', 404, {
+    detail: `No route ${request.method} ${path.length > 200 ? path.slice(0, 197) + '...' : path}. The API is described at /openapi.json.`
+  }))
+}
+
+/** Every error and unknown route answers application/problem+json (RFC 9457). */
+export function installErrorHandlers (app: FastifyInstance): void {
+  app.setErrorHandler(handleError)
+  app.setNotFoundHandler(handleNotFound)
+}

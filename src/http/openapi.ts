@@ -1,0 +1,42 @@
+import type { SwaggerOptions } from '@fastify/swagger'
+
+/**
+ * @fastify/swagger options: OpenAPI 3.1.0 (the plugin defaults to 3.0.3) and a refResolver that
+ * keeps each shared schema's `$id` as its components.schemas name instead of `def-N`
+ * (node-stack-notes §2.2).
+ */
+export function openapiOptions (version: string, publicUrl: string | undefined): SwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'tensor-init',
+        version,
+        summary: 'Initialized neural-network weight tensors, streamed; bit-exact with MLX for the MLX family.',
+        description: [
+          'A client names an initializer, a shape, a dtype, a gain and a seed; the service streams the tensor back as raw',
+          'little-endian bytes, NPY, safetensors or JSON. The same request always yields the same bytes.',
+          '',
+          'Binary representations (`GET /v1/tensors/{id}`, `POST /v1/tensors`) and the JSON representation',
+          '(`GET /v1/tensors/{id}/json`, `POST /v1/tensors/json`) are separate operations, so generated SDKs type the',
+          'first as a Blob and the second as an object. Errors are RFC 9457 problem details with a stable `code`.'
+        ].join('\n'),
+        license: { name: 'MIT', identifier: 'MIT' }
+      },
+      servers: [publicUrl === undefined
+        ? { url: '/', description: 'The server this document was fetched from.' }
+        : { url: publicUrl, description: 'This deployment.' }],
+      tags: [
+        { name: 'tensors', description: 'Initialized tensors in binary formats and JSON.' },
+        { name: 'catalog', description: 'The initializers, their parameters and guarantees.' },
+        { name: 'operations', description: 'Probes and metrics.' },
+        { name: 'meta', description: 'Documentation of problem types.' }
+      ],
+      // A public API: no authentication (declared so linters and generators need not guess).
+      security: []
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { ErrorCode } from '../errors.ts'
+import { PROBLEM_TYPES, problemTypeUri } from './problem-types.ts'
+import type { Problem } from './schemas/problem.ts'
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
+
+/** The members a caller chooses; type, title, status, instance and requestId are derived. */
+export interface ProblemInit {
+  detail: string
+  field?: string | undefined
+  errors?: Array<{ pointer: string, detail: string }>
+  accept?: string[]
+  limit?: number
+}
+
+export function makeProblem (request: FastifyRequest, code: ErrorCode, status: number, init: ProblemInit): Problem {
+  const problem: Problem = {
+    type: problemTypeUri(code),
+    title: PROBLEM_TYPES[code].title,
+    status,
+    detail: init.detail,
+    instance: request.url.split('?', 1)[0] ?? '/',
+    code,
+    requestId: request.id
+  }
+  if (init.field !== undefined) problem.field = init.field
+  if (init.errors !== undefined) problem.errors = init.errors
+  if (init.accept !== undefined) problem.accept = init.accept
+  if (init.limit !== undefined) problem.limit = init.limit
+  return problem
+}
+
+/** Representation metadata that describes a tensor body and must not describe an error. */
+const REPRESENTATION_HEADERS = /^(etag|accept-ranges|content-disposition|content-range|content-length|vary|x-tensor-.*)$/
+
+/**
+ * Sends an RFC 9457 problem. Headers set for a tensor (which a stream may already have copied onto
+ * the raw response before failing on its first chunk) must not describe the error, and errors
+ * are not `immutable`.
+ */
+export function sendProblem (reply: FastifyReply, problem: Problem, headers: Record<string, string> = {}): FastifyReply {
+  for (const name of Object.keys(reply.getHeaders())) {
+    if (REPRESENTATION_HEADERS.test(name)) reply.removeHeader(name)
+  }
+  if (!reply.raw.headersSent) {
+    for (const name of reply.raw.getHeaderNames()) {
+      if (REPRESENTATION_HEADERS.test(name)) reply.raw.removeHeader(name)
+    }
+  }
+  reply.header('cache-control', 'no-store')
+  reply.headers(headers)
+  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem)
+}

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { TensorInitError } from '../../errors.ts'
+import type { ServiceContext } from '../context.ts'
+import { CLIENT_ERROR, problemResponse } from '../responses.ts'
+
+/**
+ * Probes: /healthz says the process serves requests (liveness: restart when it stops answering);
+ * /readyz says the engine can take work (readiness: route traffic elsewhere while it cannot).
+ */
+export const healthRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (app, ctx) => {
+  app.get('/healthz', {
+    schema: {
+      operationId: 'health',
+      summary: 'Liveness probe',
+      tags: ['operations'],
+      response: { 200: Type.Ref('Health'), ...CLIENT_ERROR }
+    }
+  }, async () => ({ status: 'ok' as const }))
+
+  app.get('/readyz', {
+    schema: {
+      operationId: 'ready',
+      summary: 'Readiness probe, with the engine\'s description',
+      tags: ['operations'],
+      response: {
+        200: Type.Ref('Readiness'),
+        503: problemResponse('The engine cannot take work (code engine-unavailable).'),
+        ...CLIENT_ERROR
+      }
+    }
+  }, async () => {
+    const info = ctx.engine.info
+    if (info.concurrency < 1) throw new TensorInitError('engine-unavailable', `The ${info.name} engine has no capacity.`)
+    return { status: 'ready' as const, version: ctx.version, engine: info }
+  })
+}

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { ERROR_STATUS } from '../../errors.ts'
+import { PROBLEM_CODES, PROBLEM_TYPES, isProblemCode, problemTypeUri } from '../problem-types.ts'
+import { makeProblem, sendProblem } from '../problem.ts'
+import { CLIENT_ERROR } from '../responses.ts'
+
+/** RFC 9457 §3.1.1: a problem `type` URI, dereferenced, documents the problem type. */
+export const problemRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/problems/:code', {
+    schema: {
+      operationId: 'getProblemType',
+      summary: 'Document a problem type',
+      description: 'What a problem `type` URI resolves to.',
+      tags: ['meta'],
+      params: Type.Object({ code: Type.String({ description: 'The problem code.', examples: [PROBLEM_CODES[0]] }) }),
+      response: { 200: Type.Ref('ProblemType'), ...CLIENT_ERROR }
+    }
+  }, async (request, reply) => {
+    const { code } = request.params
+    if (!isProblemCode(code)) {
+      return sendProblem(reply, makeProblem(request, 'not-found', 404, { detail: `No problem type '${code.slice(0, 80)}'.`, field: '/path/code' }))
+    }
+    return { type: problemTypeUri(code), code, title: PROBLEM_TYPES[code].title, status: ERROR_STATUS[code], description: PROBLEM_TYPES[code].description }
+  })
+}

@@ -1,0 +1,110 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import Type from 'typebox'
+import type { BinaryFormat } from '../../formats/encoding.ts'
+import type { Plan } from '../../initializers/plan.ts'
+import { sendBinary, type Method } from '../binary-response.ts'
+import type { ServiceContext } from '../context.ts'
+import { chooseFormat, type FormatName } from '../negotiate.ts'
+import { planFromBody, planFromQuery } from '../plan-request.ts'
+import { BINARY_BODY, CLIENT_ERROR, problemResponse } from '../responses.ts'
+import { BinaryTensorQuerySchema, TensorIdParamsSchema, type TensorQuery } from '../schemas/tensor.ts'
+
+/** Offered in this order: no Accept (or `*\/*`) means raw. JSON lives in its own operation. */
+const OFFERS: readonly FormatName[] = ['raw', 'npy', 'safetensors', 'json']
+
+const binaryContent = {
+  'application/octet-stream': { schema: BINARY_BODY },
+  'application/x-npy': { schema: BINARY_BODY },
+  'application/vnd.safetensors': { schema: BINARY_BODY }
+}
+
+const tensorHeadersDoc = {
+  'Content-Length': { schema: { type: 'integer' }, description: 'Computed before any element is.' },
+  ETag: { schema: { type: 'string' }, description: 'Strong tag of the plan, format and engine exactness class.' },
+  'X-Tensor-Shape': { schema: { type: 'string' }, description: 'Comma-separated dimensions.' },
+  'X-Tensor-Dtype': { schema: { type: 'string' } },
+  'X-Tensor-Profile': { schema: { type: 'string' } },
+  'X-Tensor-Initializer': { schema: { type: 'string' }, description: 'Canonical catalog id.' },
+  'X-Tensor-Params': { schema: { type: 'string' }, description: 'Resolved parameters as JSON (sorted keys, ASCII).' },
+  'X-Tensor-Seed': { schema: { type: 'string' }, description: 'With X-Tensor-Draw, where the key came from (absent when a key was given).' },
+  'X-Tensor-Draw': { schema: { type: 'string' } },
+  'X-Tensor-Key': { schema: { type: 'string' }, description: 'The explicit key k0,k1, when one was given.' },
+  'X-Tensor-Keys-Used': { schema: { type: 'string' }, description: 'Keys the initializer consumed: the next parameter of a model uses draw + this.' },
+  'X-Tensor-Engine': { schema: { type: 'string' } },
+  'X-Tensor-Exactness': { schema: { type: 'string' }, description: 'exact, or close;ulp=N.' },
+  'X-Tensor-Mlx-Exact': { schema: { type: 'string' }, description: 'true when the bytes equal real MLX\'s for the profile.' }
+}
+
+function binaryResponses (redirect: 303 | 307): Record<string, unknown> {
+  return {
+    200: { description: 'The tensor in the negotiated format.', headers: tensorHeadersDoc, content: binaryContent },
+    206: { description: 'One byte range of it (GET with a single Range); only the covered elements are computed.', headers: tensorHeadersDoc, content: binaryContent },
+    [redirect]: {
+      description: redirect === 303
+        ? 'format=json (or an Accept preferring application/json): the JSON representation is at Location.'
+        : 'format json (or an Accept preferring application/json): repeat the POST at Location.',
+      headers: { Location: { schema: { type: 'string' } } },
+      type: 'null'
+    },
+    ...(redirect === 303 ? { 304: { description: 'If-None-Match matched: the cached copy is current.', type: 'null' } } : {}),
+    406: problemResponse('No representation matches Accept (code not-acceptable).'),
+    413: problemResponse('The tensor exceeds MAX_ELEMENTS or MAX_BYTES (code tensor-too-large).'),
+    ...(redirect === 303 ? { 416: problemResponse('The Range is outside the representation; Content-Range gives its length.') } : {}),
+    ...CLIENT_ERROR
+  }
+}
+
+const QUERY_DOC = 'Query fields: shape, dtype, seed, draw or key, gain, profile, format, and the initializer\'s own parameters as further fields (`?mode=fan_out`).'
+
+function jsonLocation (request: FastifyRequest, id: string): string {
+  const query = new URLSearchParams(request.url.split('?')[1] ?? '')
+  query.delete('format')
+  const text = query.toString()
+  return `/v1/tensors/${encodeURIComponent(id)}/json${text === '' ? '' : `?${text}`}`
+}
+
+export const tensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (app, ctx) => {
+  const get = (method: Method) => async (request: FastifyRequest<{ Params: { id: string }, Querystring: TensorQuery }>, reply: FastifyReply) => {
+    const plan: Plan = planFromQuery(request.params.id, request.query, ctx.limits)
+    const format = chooseFormat(request, OFFERS, request.query.format)
+    // RFC 9110 §15.4.4: 303 sends the client to the other resource with a GET.
+    if (format === 'json') return reply.redirect(jsonLocation(request, request.params.id), 303)
+    return sendBinary(ctx, request, reply, plan, format as BinaryFormat, method)
+  }
+
+  const getSchema = (method: 'GET' | 'HEAD') => ({
+    operationId: method === 'GET' ? 'getTensor' : 'headTensor',
+    summary: method === 'GET' ? 'Stream a tensor (raw, npy or safetensors)' : 'Headers of a tensor, computing nothing',
+    description: method === 'GET'
+      ? `The same query always yields the same bytes. ${QUERY_DOC} Accept or format picks the representation; Range, If-Range and If-None-Match are honoured.`
+      : `All the headers of the GET (Content-Length, ETag, metadata); no element is computed. ${QUERY_DOC}`,
+    tags: ['tensors'],
+    params: TensorIdParamsSchema,
+    querystring: BinaryTensorQuerySchema,
+    response: binaryResponses(303)
+  })
+
+  // Registered explicitly: fastify's automatic HEAD would run the GET handler and read the whole
+  // stream, computing the tensor only to discard it (node-stack-notes §3.4).
+  app.route({ method: 'HEAD', url: '/v1/tensors/:id', schema: getSchema('HEAD'), handler: get('HEAD') })
+  app.route({ method: 'GET', url: '/v1/tensors/:id', schema: getSchema('GET'), handler: get('GET') })
+
+  app.post('/v1/tensors', {
+    schema: {
+      operationId: 'createTensor',
+      summary: 'Stream a tensor described by a JSON body',
+      description: 'The GET request as a JSON body; identical bytes for the same request. `initializer` may also be a Keras config object. Range does not apply to POST (RFC 9110 §14.2).',
+      tags: ['tensors'],
+      body: Type.Ref('TensorRequest'),
+      response: binaryResponses(307)
+    }
+  }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>
+    const plan = planFromBody(body, ctx.limits)
+    const format = chooseFormat(request, OFFERS, body.format as string | undefined)
+    // §15.4.8: 307 keeps the method and body.
+    if (format === 'json') return reply.redirect('/v1/tensors/json', 307)
+    return sendBinary(ctx, request, reply, plan, format as BinaryFormat, 'POST')
+  })
+}

@@ -1,0 +1,21 @@
+import { InitializerListSchema, InitializerSchema } from './catalog.ts'
+import { EngineInfoSchema, HealthSchema, ReadinessSchema } from './engine.ts'
+import { ProblemSchema, ProblemTypeSchema } from './problem.ts'
+import { JsonTensorBodySchema, JsonTensorSchema, TensorBodySchema } from './tensor.ts'
+
+/**
+ * Schemas with an `$id`, added to the app once and referenced by name (`Type.Ref('Problem')`);
+ * @fastify/swagger publishes them under components.schemas with the same names.
+ */
+export const SHARED_SCHEMAS = [
+  ProblemSchema,
+  ProblemTypeSchema,
+  InitializerSchema,
+  InitializerListSchema,
+  EngineInfoSchema,
+  HealthSchema,
+  ReadinessSchema,
+  TensorBodySchema,
+  JsonTensorBodySchema,
+  JsonTensorSchema
+] as const
