@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { defaultConfig, type Config, type EngineConfig, type Limits } from './config.ts'
 import type { Engine } from './engines/engine.ts'
 import type { ServiceContext } from './http/context.ts'
-import { installErrorHandlers } from './http/error-handler.ts'
+import { handleFrameworkError, installErrorHandlers } from './http/error-handler.ts'
 import { createMetrics, installRequestMetrics } from './http/metrics.ts'
 import { openapiOptions } from './http/openapi.ts'
 import { healthRoutes } from './http/routes/health.ts'
@@ -71,7 +71,8 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     requestTimeout: 30_000,
     connectionTimeout: 0,
     bodyLimit: 1024 * 1024,
-    routerOptions: { maxParamLength: 500 }
+    routerOptions: { maxParamLength: 500 },
+    frameworkErrors: handleFrameworkError
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const ctx: ServiceContext = { engine, limits, version: SERVICE_VERSION, metrics: createMetrics(engine) }

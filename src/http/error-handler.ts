@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isTensorInitError, type ErrorCode } from '../errors.ts'
+import { NotAcceptable } from './negotiate.ts'
 import { makeProblem, sendProblem } from './problem.ts'
 import { validationProblem } from './validation.ts'
 
@@ -18,7 +19,11 @@ function handleError (this: FastifyInstance, error: FastifyError, request: Fasti
     // 503s are the engine saying "later", not a client mistake (RFC 9110 §10.2.3 Retry-After).
     if (error.status === 503) reply.header('retry-after', '1')
     if (error.status >= 500) request.log.error({ err: error }, 'engine failure')
-    return sendProblem(reply, makeProblem(request, error.code, error.status, { detail: error.message, field: error.field }))
+    return sendProblem(reply, makeProblem(request, error.code, error.status, {
+      detail: error.message,
+      field: error.field,
+      ...(error instanceof NotAcceptable ? { accept: error.offered } : {})
+    }))
   }
   if (error.validation !== undefined) {
     const v = validationProblem(error.validation, error.validationContext)
@@ -48,6 +53,18 @@ function handleNotFound (request: FastifyRequest, reply: FastifyReply): FastifyR
   const path = request.url.split('?', 1)[0] ?? '/'
   return sendProblem(reply, makeProblem(request, 'not-found', 404, {
     detail: `No route ${request.method} ${path.length > 200 ? path.slice(0, 197) + '...' : path}. The API is described at /openapi.json.`
+  }))
+}
+
+/**
+ * Errors fastify raises before routing (a URL that does not decode, FST_ERR_BAD_URL) bypass the
+ * error handler; this is the server's `frameworkErrors` option.
+ */
+export function handleFrameworkError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // No hook has run for this request, so the id header is set here.
+  reply.header('x-request-id', request.id)
+  sendProblem(reply, makeProblem(request, 'invalid-request', 400, {
+    detail: error.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid percent-encoded UTF-8.' : error.message
   }))
 }
 

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { onTestFinished } from 'vitest'
+import { afterAll, beforeAll, onTestFinished } from 'vitest'
 import { buildApp, type AppOptions } from '../../src/app.ts'
 import { InlineEngine, type InlineEngineOptions } from './inline-engine.ts'
 
@@ -31,4 +31,27 @@ export async function listen (options: AppOptions & { inline?: InlineEngineOptio
   await built.app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = built.app.server.address() as AddressInfo
   return { ...built, origin: `http://127.0.0.1:${port}` }
+}
+
+/**
+ * One app for a whole test file (building one costs a few hundred ms of schema compilation), for
+ * tests that only read from it. Call at the top of a describe/file; use the getter inside tests.
+ */
+export function useApp (options: AppOptions & { inline?: InlineEngineOptions } = {}): () => TestApp {
+  let built: TestApp | undefined
+  beforeAll(async () => {
+    const { inline, ...appOptions } = options
+    const engine = new InlineEngine(inline)
+    const app = await buildApp({ logger: false, engine, ...appOptions })
+    await app.ready()
+    built = { app, engine }
+  })
+  afterAll(async () => {
+    await built?.app.close()
+    await built?.engine.close()
+  })
+  return () => {
+    if (built === undefined) throw new Error('useApp: the app is built in beforeAll')
+    return built
+  }
 }
