@@ -1,0 +1,156 @@
+import { TensorInitError } from '../../errors.ts'
+import { PROFILES, type Profile } from '../../initializers/profile.ts'
+import type { Exactness } from '../engine.ts'
+import { chooseClass, classLabel } from './exactness-class.ts'
+import { probeHost } from './probe-host.ts'
+import type { ResolvedRemoteOptions } from './remote-options.ts'
+import { WorkerHost } from './worker-host.ts'
+
+export interface AcquireRequest {
+  profile: Profile
+  /** Label of the exactness class that serves this response. */
+  label: string
+  /** Hosts that may not serve this response (they refused it or computed another representation). */
+  exclude: ReadonlySet<WorkerHost>
+  signal: AbortSignal
+}
+
+/**
+ * The worker hosts, their health and the request slots they offer.
+ *
+ * Health: every host's /readyz is polled each healthIntervalMs (one poll per host at a time, so a
+ * stalled host costs one pending poll, not a pile). A failed poll or a transport failure on a
+ * tensor request ejects the host; the next good poll re-admits it.
+ *
+ * Slots: a host serves at most connectionsPerHost requests at once. `acquire` hands out the free
+ * host of the right class with the fewest requests in flight, rotating among equals, and waits
+ * while every such host is busy; it fails at once when no host of the class is ready.
+ */
+export class HostPool {
+  readonly hosts: WorkerHost[]
+  private readonly options: ResolvedRemoteOptions
+  private readonly waiters = new Set<() => void>()
+  private timer: NodeJS.Timeout | undefined
+  private readonly polling = new Set<WorkerHost>()
+  private closed = false
+  private turn = 0
+
+  constructor (options: ResolvedRemoteOptions) {
+    this.options = options
+    this.hosts = options.hosts.map((origin) => new WorkerHost(origin, options))
+  }
+
+  /** Polls every host once (so a new gateway starts with a picture of its pool), then periodically. */
+  async start (): Promise<void> {
+    await this.pollAll()
+    const tick = (): void => {
+      if (this.closed) return
+      // pollAll never rejects: each host's outcome is recorded on the host.
+      this.pollAll().finally(() => {
+        if (!this.closed) this.timer = setTimeout(tick, this.options.healthIntervalMs).unref()
+      }).catch(() => {})
+    }
+    this.timer = setTimeout(tick, this.options.healthIntervalMs).unref()
+  }
+
+  /** Polls the hosts that have no poll pending. */
+  async pollAll (): Promise<void> {
+    await Promise.all(this.hosts.filter((h) => !this.polling.has(h)).map(async (host) => {
+      this.polling.add(host)
+      try {
+        host.admit(await probeHost(host, this.options.healthTimeoutMs))
+      } catch (err) {
+        host.eject(`/readyz: ${(err as Error).message}`)
+      } finally {
+        this.polling.delete(host)
+        this.notify()
+      }
+    }))
+  }
+
+  ready (): WorkerHost[] {
+    return this.hosts.filter((h) => h.state === 'ready')
+  }
+
+  /** The exactness class that serves `profile` now, or undefined when no ready host may. */
+  classFor (profile: Profile): Exactness | undefined {
+    const classes: Exactness[] = []
+    for (const host of this.hosts) {
+      const exactness = host.exactness(profile)
+      if (exactness !== undefined) classes.push(exactness)
+    }
+    return chooseClass(classes, this.options.exactness)
+  }
+
+  /** Per profile, the class that would serve it now (EngineInfo.exactness). */
+  table (): Record<Profile, Exactness> {
+    const table = {} as Record<Profile, Exactness>
+    for (const profile of PROFILES) table[profile] = this.classFor(profile) ?? { class: 'exact' }
+    return table
+  }
+
+  async acquire (request: AcquireRequest): Promise<WorkerHost> {
+    for (;;) {
+      request.signal.throwIfAborted()
+      if (this.closed) throw new TensorInitError('engine-unavailable', 'The remote engine is closed.')
+      const serving = this.hosts.filter((h) => !request.exclude.has(h) && matches(h.exactness(request.profile), request.label))
+      if (serving.length === 0) {
+        const why = this.hosts.map((h) => `${h.origin} ${request.exclude.has(h) ? 'excluded' : h.state}${h.lastError === undefined ? '' : ` (${h.lastError})`}`)
+        throw new TensorInitError('engine-unavailable',
+          `No worker host of exactness class ${request.label} for profile ${request.profile} can serve: ${why.join('; ')}.`)
+      }
+      const free = serving.filter((h) => h.active < h.limit)
+      if (free.length > 0) {
+        const least = Math.min(...free.map((h) => h.active))
+        const candidates = free.filter((h) => h.active === least)
+        const host = candidates[this.turn++ % candidates.length] as WorkerHost
+        host.active++
+        return host
+      }
+      await this.changed(request.signal)
+    }
+  }
+
+  release (host: WorkerHost): void {
+    host.active--
+    this.notify()
+  }
+
+  eject (host: WorkerHost, reason: string): void {
+    host.eject(reason)
+    this.notify()
+  }
+
+  private notify (): void {
+    const waiters = [...this.waiters]
+    this.waiters.clear()
+    for (const wake of waiters) wake()
+  }
+
+  /** Resolves on the next release, ejection or poll; rejects when `signal` aborts. */
+  private async changed (signal: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.waiters.delete(wake)
+        reject(signal.reason)
+      }
+      const wake = (): void => {
+        signal.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      this.waiters.add(wake)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  async close (): Promise<void> {
+    this.closed = true
+    clearTimeout(this.timer)
+    this.notify()
+    await Promise.all(this.hosts.map(async (h) => { await h.close() }))
+  }
+}
+
+function matches (exactness: Exactness | undefined, label: string): boolean {
+  return exactness !== undefined && classLabel(exactness) === label
+}

@@ -1,0 +1,107 @@
+import { itemSize } from '../../initializers/dtype.ts'
+import { elementCount, type Plan } from '../../initializers/plan.ts'
+import type { ElementRange, Engine, EngineInfo, Exactness, StreamOptions } from '../engine.ts'
+import { classLabel } from './exactness-class.ts'
+import { expectedRepresentation } from './expected-tag.ts'
+import { HostPool } from './host-pool.ts'
+import { streamRange, type RangeStreamStats } from './range-stream.ts'
+import { resolveRemoteOptions, type RemoteEngineOptions, type ResolvedRemoteOptions } from './remote-options.ts'
+import { tensorPath } from './tensor-path.ts'
+
+/** Chunks handed to the HTTP layer are gathered to about this size (design §3: 1-4 MiB). */
+const YIELD_BYTES = 1 << 20
+
+/**
+ * The gateway engine (design §3 "remote"): computes nothing itself; it spreads the element range
+ * of a request over other instances of this service through their public Range API and splices
+ * the answers in order. See range-stream.ts for the windowing and retries, host-pool.ts for
+ * health and scheduling, expected-tag.ts for why spliced ranges are safe.
+ */
+export class RemoteEngine implements Engine {
+  private readonly pool: HostPool
+  private readonly options: ResolvedRemoteOptions
+  private readonly stats: RangeStreamStats = { partsFetched: 0, partRetries: 0, bytesFetched: 0 }
+  /**
+   * The class decided for a plan when the HTTP layer asked (its ETag and headers say that class),
+   * so the bytes streamed for that plan are of the same class even if hosts come and go between.
+   */
+  private readonly decided = new WeakMap<Plan, Exactness>()
+
+  constructor (pool: HostPool, options: ResolvedRemoteOptions) {
+    this.pool = pool
+    this.options = options
+  }
+
+  get info (): EngineInfo {
+    const ready = this.pool.ready()
+    const versions = [...new Set(ready.map((h) => h.readiness?.version ?? '?'))].sort()
+    return {
+      name: 'remote',
+      device: 'remote',
+      version: versions.length === 0 ? 'no-hosts' : versions.join(','),
+      concurrency: ready.length,
+      exactness: this.pool.table(),
+      details: {
+        hosts: this.pool.hosts.length,
+        hostsReady: ready.length,
+        partBytes: this.options.partBytes,
+        connectionsPerHost: this.options.connectionsPerHost,
+        partsFetched: this.stats.partsFetched,
+        partRetries: this.stats.partRetries,
+        bytesFetched: this.stats.bytesFetched,
+        inFlight: this.pool.hosts.reduce((n, h) => n + h.active, 0),
+        workers: this.pool.hosts.map((h) => h.describe())
+      }
+    }
+  }
+
+  exactness (plan: Plan): Exactness {
+    const known = this.decided.get(plan)
+    if (known !== undefined) return known
+    // With no ready host the stream fails (503) anyway; the class named here is never served.
+    const exactness = this.pool.classFor(plan.profile) ?? { class: 'exact' }
+    this.decided.set(plan, exactness)
+    return exactness
+  }
+
+  async * stream (plan: Plan, range: ElementRange, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
+    const total = elementCount(plan.shape)
+    if (!Number.isSafeInteger(range.start) || !Number.isSafeInteger(range.end) || range.start < 0 || range.end > total || range.start > range.end) {
+      throw new RangeError(`element range [${range.start}, ${range.end}) outside [0, ${total})`)
+    }
+    if (range.start === range.end) return
+    const exactness = this.exactness(plan)
+    const windowParts = this.options.windowParts > 0
+      ? this.options.windowParts
+      : Math.min(16, Math.max(2, this.pool.ready().length * this.options.connectionsPerHost))
+    yield * streamRange(this.pool, {
+      plan,
+      path: tensorPath(plan),
+      label: classLabel(exactness),
+      expected: expectedRepresentation(plan, exactness, total * itemSize(plan.dtype)),
+      range,
+      signal: options.signal
+    }, {
+      partBytes: this.options.partBytes,
+      windowParts,
+      maxAttemptsPerPart: this.options.maxAttemptsPerPart,
+      yieldBytes: YIELD_BYTES
+    }, this.stats)
+  }
+
+  async close (): Promise<void> {
+    await this.pool.close()
+  }
+}
+
+/**
+ * A remote engine over `options.hosts`. Resolves after one /readyz round, whatever its outcome: a
+ * gateway whose hosts are still starting reports itself not ready (503 on its own /readyz, since
+ * no host is) and becomes ready as they come up.
+ */
+export async function createRemoteEngine (options: RemoteEngineOptions): Promise<RemoteEngine> {
+  const resolved = resolveRemoteOptions(options)
+  const pool = new HostPool(resolved)
+  await pool.start()
+  return new RemoteEngine(pool, resolved)
+}

@@ -1,0 +1,86 @@
+import { Pool } from 'undici'
+import type { Profile } from '../../initializers/profile.ts'
+import type { Exactness } from '../engine.ts'
+import type { HostReadiness } from './readiness.ts'
+import type { ResolvedRemoteOptions } from './remote-options.ts'
+
+export type HostState = 'unknown' | 'ready' | 'down'
+
+/**
+ * One worker host: its connections, its health and how many requests it has in flight.
+ *
+ * Two undici Pools per host: `pool` carries tensor traffic (keep-alive, at most
+ * connectionsPerHost sockets, which the scheduler never exceeds, so undici never queues behind a
+ * stalled socket), `probe` carries /readyz polls on a socket of its own, so a health check is never
+ * stuck behind a long tensor body and a stalled tensor socket never hides a recovered host.
+ */
+export class WorkerHost {
+  readonly origin: string
+  readonly limit: number
+  readonly pool: Pool
+  readonly probe: Pool
+  state: HostState = 'unknown'
+  readiness: HostReadiness | undefined
+  /** Requests in flight now. */
+  active = 0
+  lastError: string | undefined
+  ejections = 0
+  partsServed = 0
+  bytesServed = 0
+
+  constructor (origin: string, options: ResolvedRemoteOptions) {
+    this.origin = origin
+    this.limit = options.connectionsPerHost
+    this.pool = new Pool(origin, {
+      connections: options.connectionsPerHost,
+      pipelining: 1,
+      headersTimeout: options.headersTimeoutMs,
+      bodyTimeout: options.bodyTimeoutMs,
+      connectTimeout: options.connectTimeoutMs
+    })
+    this.probe = new Pool(origin, {
+      connections: 1,
+      pipelining: 1,
+      headersTimeout: options.healthTimeoutMs,
+      bodyTimeout: options.healthTimeoutMs,
+      connectTimeout: Math.min(options.connectTimeoutMs, options.healthTimeoutMs)
+    })
+  }
+
+  /** The host's class for a profile, while it is ready. */
+  exactness (profile: Profile): Exactness | undefined {
+    return this.state === 'ready' ? this.readiness?.engine.exactness[profile] : undefined
+  }
+
+  admit (readiness: HostReadiness): void {
+    this.readiness = readiness
+    this.state = 'ready'
+  }
+
+  eject (reason: string): void {
+    if (this.state !== 'down') this.ejections++
+    this.state = 'down'
+    this.lastError = reason
+  }
+
+  describe (): Record<string, unknown> {
+    return {
+      origin: this.origin,
+      state: this.state,
+      active: this.active,
+      limit: this.limit,
+      ejections: this.ejections,
+      partsServed: this.partsServed,
+      bytesServed: this.bytesServed,
+      ...(this.readiness === undefined
+        ? {}
+        : { version: this.readiness.version, engine: this.readiness.engine.name, exactness: this.readiness.engine.exactness }),
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError })
+    }
+  }
+
+  async close (): Promise<void> {
+    // destroy, not close: close() waits for in-flight bodies, which a stalled host never ends.
+    await Promise.all([this.pool.destroy(), this.probe.destroy()])
+  }
+}

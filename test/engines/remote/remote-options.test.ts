@@ -1,0 +1,51 @@
+import { describe, expect, test } from 'vitest'
+import { remoteOptionsFromEnv } from '../../../src/engines/remote/remote-env.ts'
+import { normalizeOrigin, REMOTE_DEFAULTS, RemoteOptionsError, resolveRemoteOptions } from '../../../src/engines/remote/remote-options.ts'
+
+describe('remote engine options', () => {
+  test('defaults fill what is not given; origins are normalized', () => {
+    const o = resolveRemoteOptions({ hosts: ['http://127.0.0.1:8080/', ' http://LOCALHOST:81 '] })
+    expect(o.hosts).toEqual(['http://127.0.0.1:8080', 'http://localhost:81'])
+    expect(o.partBytes).toBe(REMOTE_DEFAULTS.partBytes)
+    expect(o.exactness).toBe('largest')
+  })
+
+  test.each([
+    [{ hosts: [] }, /at least one/],
+    [{ hosts: ['http://a:1', 'http://a:1/'] }, /twice/],
+    [{ hosts: ['ftp://a:1'] }, /http or https/],
+    [{ hosts: ['http://a:1/v1'] }, /without path/],
+    [{ hosts: ['http://user:pw@a:1'] }, /credentials/],
+    [{ hosts: ['a:1:2'] }, /not a URL|http or https/],
+    [{ hosts: ['http://a:1'], partBytes: 4 }, /partBytes/],
+    [{ hosts: ['http://a:1'], connectionsPerHost: 0 }, /connectionsPerHost/],
+    [{ hosts: ['http://a:1'], bodyTimeoutMs: 1.5 }, /bodyTimeoutMs/],
+    [{ hosts: ['http://a:1'], exactness: 'close' as 'exact' }, /exactness/]
+  ])('refuses %j', (options, message) => {
+    expect(() => resolveRemoteOptions(options)).toThrow(message)
+    expect(() => resolveRemoteOptions(options)).toThrow(RemoteOptionsError)
+  })
+
+  test('normalizeOrigin keeps https and explicit ports', () => {
+    expect(normalizeOrigin('https://mac-1.local:8443')).toBe('https://mac-1.local:8443')
+  })
+})
+
+describe('environment', () => {
+  test('WORKER_HOSTS and REMOTE_* become options', () => {
+    const o = remoteOptionsFromEnv({
+      WORKER_HOSTS: 'http://a:1, http://b:2,,',
+      REMOTE_PART_BYTES: '1_048_576',
+      REMOTE_BODY_TIMEOUT_MS: '2500',
+      REMOTE_EXACTNESS: 'exact',
+      REMOTE_WINDOW_PARTS: ''
+    })
+    expect(o).toEqual({ hosts: ['http://a:1', 'http://b:2'], partBytes: 1048576, bodyTimeoutMs: 2500, exactness: 'exact' })
+  })
+
+  test('refuses a missing host list and malformed numbers', () => {
+    expect(() => remoteOptionsFromEnv({})).toThrow(/WORKER_HOSTS/)
+    expect(() => remoteOptionsFromEnv({ WORKER_HOSTS: 'http://a:1', REMOTE_MAX_ATTEMPTS: '2.5' })).toThrow(/REMOTE_MAX_ATTEMPTS/)
+    expect(() => remoteOptionsFromEnv({ WORKER_HOSTS: 'http://a:1', REMOTE_EXACTNESS: 'any' })).toThrow(/REMOTE_EXACTNESS/)
+  })
+})
