@@ -9,8 +9,8 @@ function findPython (): string {
   const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => c !== undefined && c !== '')
   for (const candidate of candidates) {
     try {
-      execFileSync(candidate, ['-c', 'import numpy'], { stdio: 'ignore' })
-      return candidate
+      // The interpreter's own path skips launcher shims (pyenv) on every later call.
+      return execFileSync(candidate, ['-c', 'import sys, numpy; print(sys.executable)'], { encoding: 'utf8' }).trim()
     } catch {}
   }
   throw new Error(`no Python with numpy among ${candidates.join(', ')}: install numpy (e.g. apt-get install python3-numpy)`)
