@@ -1,0 +1,148 @@
+import { itemSize } from '../initializers/dtype.ts'
+import { elementCount, type Key, type Plan } from '../initializers/plan.ts'
+import type { MlxTruncatedNormalRecipe, NormalRecipe, UniformRecipe } from '../initializers/recipe.ts'
+import { ABOVE_MINUS_ONE, BELOW_ONE, SQRT2_IN, scalarTo } from '../random/dtype-math.ts'
+import type { HalfDType } from '../random/half.ts'
+import { normalLut013, normalLut032 } from '../random/normal.ts'
+import { truncatedBounds, truncatedLut013, truncatedLut032 } from '../random/truncated-normal.ts'
+import { uniformLut013, uniformLut032 } from '../random/uniform.ts'
+import {
+  ERFINV_ADD, ERFINV_CLIP, ERFINV_SECOND, KIND_BF16, KIND_F16, type KernelExports
+} from './kernel-module.ts'
+
+/**
+ * Runs a plan's element range on the WebAssembly SIMD kernels, for the recipes that have one:
+ * MLX's uniform, normal and truncated normal in float32, float16 and bfloat16 under both
+ * profiles. Each path mirrors one reference sampler of src/random and reuses its scalars and its
+ * 65 536-entry tables (built by the reference code itself), so only the per-element float32
+ * work (Threefry, uniform, erfinv) runs in wasm. Everything else returns undefined and goes to
+ * the reference kernels. test/wasm compares both over millions of elements per dtype and profile.
+ */
+export class WasmKernels {
+  readonly #k: KernelExports
+  /** The table currently in wasm memory, so consecutive chunks of one tensor copy it once. */
+  #lut: Uint16Array | undefined
+
+  constructor (exports: KernelExports) {
+    this.#k = exports
+  }
+
+  /** Whether `run` has a kernel for the plan (a pure function of the recipe kind and dtype). */
+  static supports (plan: Plan): boolean {
+    const { kind } = plan.recipe
+    const d = plan.dtype
+    return (kind === 'uniform' || kind === 'normal' || kind === 'mlx-truncated-normal') &&
+      (d === 'float32' || d === 'float16' || d === 'bfloat16')
+  }
+
+  /** Little-endian bytes of elements [start, end), or undefined when there is no wasm kernel. */
+  run (plan: Plan, start: number, end: number): Uint8Array | undefined {
+    if (!WasmKernels.supports(plan)) return undefined
+    const n = end - start
+    const bytes = new Uint8Array(n * itemSize(plan.dtype))
+    if (n === 0) return bytes
+    const out = this.#k.reserve(bytes.byteLength)
+    const recipe = plan.recipe
+    const dtype = plan.dtype as 'float32' | HalfDType
+    const key = plan.keys[0]
+    if (key === undefined) throw new Error(`plan for ${recipe.kind} carries no key`)
+    const total = elementCount(plan.shape)
+    if (recipe.kind === 'uniform') this.#uniform(plan, recipe, dtype, key, total, start, n, out)
+    else if (recipe.kind === 'normal') this.#normal(plan, recipe, dtype, key, total, start, n, out)
+    else if (recipe.kind === 'mlx-truncated-normal') this.#truncated(plan, recipe, dtype, key, total, start, n, out)
+    bytes.set(new Uint8Array(this.#k.memory.buffer, out, bytes.byteLength))
+    return bytes
+  }
+
+  /** A draw of `words` 32-bit words (spec b.4 takes half = floor(W / 2) and odd = W % 2). */
+  #draw (key: Key, words: number): void {
+    this.#k.setDraw(key[0], key[1], Math.floor(words / 2), words % 2)
+  }
+
+  #setLut (lut: Uint16Array): void {
+    if (this.#lut === lut) return
+    new Uint16Array(this.#k.memory.buffer, this.#k.lutAddress(), 65536).set(lut)
+    this.#lut = lut
+  }
+
+  /** mlx-0.13 half dtypes: 16-bit draws, two per word (spec b.4), each mapped by the table. */
+  #lut16 (key: Key, total: number, start: number, n: number, out: number, lut: Uint16Array): void {
+    this.#draw(key, Math.ceil(total / 2))
+    this.#setLut(lut)
+    this.#k.lut16(start, n, out)
+  }
+
+  #uniform (plan: Plan, recipe: UniformRecipe, dtype: 'float32' | HalfDType, key: Key, total: number, start: number, n: number, out: number): void {
+    if (dtype === 'float32') {
+      const lo = Math.fround(recipe.low)
+      this.#draw(key, total)
+      this.#k.uniformF32(start, n, out, lo, Math.fround(Math.fround(recipe.high) - lo))
+      return
+    }
+    const lo = scalarTo(dtype, recipe.low)
+    const hi = scalarTo(dtype, recipe.high)
+    if (plan.profile === 'mlx-0.13') {
+      this.#lut16(key, total, start, n, out, uniformLut013(dtype, lo, hi))
+      return
+    }
+    this.#draw(key, total)
+    this.#setLut(uniformLut032(dtype, lo, hi))
+    this.#k.unitLut(start, n, out, halfKind(dtype), BELOW_ONE[dtype])
+  }
+
+  #normal (plan: Plan, recipe: NormalRecipe, dtype: 'float32' | HalfDType, key: Key, total: number, start: number, n: number, out: number): void {
+    const { loc, scale } = recipe
+    if (dtype !== 'float32') {
+      if (plan.profile === 'mlx-0.13') {
+        this.#lut16(key, total, start, n, out, normalLut013(dtype, loc ?? 0, scale ?? 1))
+        return
+      }
+      this.#draw(key, total)
+      this.#setLut(normalLut032(dtype, loc, scale))
+      this.#k.erfinvLut(start, n, out, halfKind(dtype), ABOVE_MINUS_ONE.float32, 2)
+      return
+    }
+    // normalF32 of src/random/normal.ts: 0.13 multiplies by scale if != 1 and adds loc if != 0
+    // (spec b.6); 0.32 folds scale into sqrt2 first and adds loc when passed (spec b.13).
+    let first = SQRT2_IN.float32
+    let second = 1
+    let addend = 0
+    let flags = 0
+    if (plan.profile === 'mlx-0.13') {
+      second = Math.fround(scale ?? 1)
+      addend = Math.fround(loc ?? 0)
+      if (second !== 1) flags |= ERFINV_SECOND
+      if (addend !== 0) flags |= ERFINV_ADD
+    } else {
+      if (scale !== undefined) first = Math.fround(first * Math.fround(scale))
+      if (loc !== undefined) {
+        addend = Math.fround(loc)
+        flags |= ERFINV_ADD
+      }
+    }
+    this.#draw(key, total)
+    // x = 2u - (1 - 2^-24): the uniform on [nextafter(-1, 0), 1) whose range is exactly 2 (spec b.6)
+    this.#k.erfinvF32(start, n, out, ABOVE_MINUS_ONE.float32, 2, flags, first, second, addend, 0, 0)
+  }
+
+  #truncated (plan: Plan, recipe: MlxTruncatedNormalRecipe, dtype: 'float32' | HalfDType, key: Key, total: number, start: number, n: number, out: number): void {
+    if (dtype !== 'float32') {
+      if (plan.profile === 'mlx-0.13') {
+        this.#lut16(key, total, start, n, out, truncatedLut013(dtype, recipe.lower, recipe.upper))
+        return
+      }
+      this.#draw(key, total)
+      this.#setLut(truncatedLut032(dtype, recipe.lower, recipe.upper))
+      this.#k.unitLut(start, n, out, halfKind(dtype), BELOW_ONE[dtype])
+      return
+    }
+    // truncatedNormalF32: x = RN32(RN32(range * u) + a), out = clip(RN32(s2 * erfinv(x)), lt, ut)
+    const { s2, lt, ut, a, b } = truncatedBounds(plan.profile, 'float32', recipe.lower, recipe.upper)
+    this.#draw(key, total)
+    this.#k.erfinvF32(start, n, out, a, Math.fround(b - a), ERFINV_CLIP, s2, 1, 0, lt, ut)
+  }
+}
+
+function halfKind (dtype: HalfDType): number {
+  return dtype === 'float16' ? KIND_F16 : KIND_BF16
+}
