@@ -64,13 +64,14 @@ export async function * fetchSpan (
   }
   const { statusCode, headers, body } = response
   if (statusCode !== 200 && statusCode !== 206) {
-    body.destroy()
+    // An error answer is a short problem+json: read it out, so the connection stays reusable.
+    await body.dump({ limit: 64 * 1024 }).catch(() => {})
     const kind = statusCode >= 500 ? 'unavailable' : statusCode === 416 ? 'mismatch' : 'refused'
     throw new HostFailure(kind, host.origin, `answered ${statusCode} for bytes ${first}-${last}`)
   }
   const wrong = mismatch(statusCode, headers, first, last, expected)
   if (wrong !== undefined) {
-    body.destroy()
+    discard(body)
     throw new HostFailure('mismatch', host.origin, wrong)
   }
 
@@ -88,9 +89,18 @@ export async function * fetchSpan (
     throw new HostFailure('transport', host.origin, `body failed after ${received} of ${want} bytes: ${describe(err)}`, { cause: err })
   } finally {
     // The consumer may stop early (its own abort, or the generator being returned).
-    if (!body.destroyed && received < want) body.destroy()
+    if (!body.destroyed && received < want) discard(body)
   }
   if (received < want) throw new HostFailure('transport', host.origin, `body ended after ${received} of ${want} bytes`)
+}
+
+/**
+ * Drops a body not read to its end. undici's body stream then errors with "Request aborted";
+ * nobody waits for that error, so it is absorbed here rather than crash the process.
+ */
+function discard (body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {})
+  body.destroy()
 }
 
 function describe (err: unknown): string {

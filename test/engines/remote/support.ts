@@ -91,19 +91,26 @@ export async function until (predicate: () => boolean, timeoutMs = 5000, what = 
  */
 export class FaultyEngine extends InlineEngine {
   armed = true
+  /** Faults injected so far. */
+  faults = 0
   readonly fault: 'stall' | 'throw'
-  readonly after: number
+  after: number
+  /** Disarm after the first fault. */
+  readonly once: boolean
 
-  constructor (fault: 'stall' | 'throw', after: number, inline: InlineEngineOptions = {}) {
-    super(inline)
+  constructor (fault: 'stall' | 'throw', after: number, options: InlineEngineOptions & { once?: boolean } = {}) {
+    super(options)
     this.fault = fault
     this.after = after
+    this.once = options.once ?? false
   }
 
   override async * stream (plan: Plan, range: ElementRange, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
     let n = 0
     for await (const chunk of super.stream(plan, range, options)) {
       if (this.armed && n++ >= this.after) {
+        this.faults++
+        if (this.once) this.armed = false
         if (this.fault === 'throw') throw new Error('injected engine failure')
         await new Promise((_resolve, reject) => {
           options.signal?.addEventListener('abort', () => { reject(options.signal?.reason) }, { once: true })
