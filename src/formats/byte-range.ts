@@ -80,6 +80,9 @@ function cut (header: Uint8Array, segments: readonly Segment[], trailer: Uint8Ar
 
 /** Parts of a single-tensor representation covered by `range` (the whole body if undefined). */
 export function mapTensorRange (encoding: Encoding, itemSize: number, range?: ByteRange): TensorRangeParts {
+  if (!Number.isSafeInteger(itemSize) || itemSize <= 0 || encoding.dataBytes % itemSize !== 0) {
+    throw new RangeError(`${encoding.dataBytes} data bytes are not whole elements of ${itemSize} bytes`)
+  }
   const [from, to] = bounds(encoding, range)
   const parts = cut(encoding.header, [{ itemSize, elements: encoding.dataBytes / itemSize }], encoding.trailer, from, to)
   const slice = parts.slices[0]

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { ElementRange } from '../../src/engines/engine.ts'
 import { DTYPES, itemSize, type DType } from '../../src/initializers/dtype.ts'
 import { encodeBody, encodeCheckpointBody } from '../../src/formats/body.ts'
-import { mapCheckpointRange, mapTensorRange, type ByteRange } from '../../src/formats/byte-range.ts'
+import { mapCheckpointRange, mapTensorRange, sliceByteLength, type ByteRange } from '../../src/formats/byte-range.ts'
 import type { Encoding } from '../../src/formats/encoding.ts'
 import { npyEncoding } from '../../src/formats/npy.ts'
 import { rawEncoding } from '../../src/formats/raw.ts'
@@ -180,6 +180,11 @@ describe('encodeBody', () => {
     expect(received.reduce((n, c) => n + c.length, 0)).toBe(12)
   })
 
+  it('rejects an item size that does not divide the data', () => {
+    expect(() => mapTensorRange(rawEncoding([3], 'float32'), 8)).toThrow(RangeError)
+    expect(() => mapTensorRange(rawEncoding([3], 'float32'), 0)).toThrow(RangeError)
+  })
+
   it('rejects ranges outside the representation', async () => {
     const encoding = rawEncoding([4], 'float32')
     for (const range of [{ first: 0, last: 16 }, { first: 5, last: 4 }, { first: -1, last: 3 }, { first: 0.5, last: 3 }]) {
@@ -208,6 +213,8 @@ describe('encodeCheckpointBody', () => {
         // One call per covered tensor, in order, each for a non-empty element range inside the tensor.
         const parts = mapCheckpointRange(encoding, range)
         expect(calls).toEqual(parts.slices.map((s) => [s.tensor, s.elements]))
+        const sliceBytes = parts.slices.map((s) => sliceByteLength(s, encoding.tensors[s.tensor]?.itemSize ?? 0))
+        expect(parts.header.length + sliceBytes.reduce((a, b) => a + b, 0) + parts.trailer.length).toBe(expected.length)
         for (const [t, elements] of calls) {
           expect(elements.start).toBeLessThan(elements.end)
           expect(elements.end).toBeLessThanOrEqual(encoding.tensors[t]?.elements ?? -1)
