@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { defaultConfig, type Config, type EngineConfig, type Limits } from './config.ts'
 import type { Engine } from './engines/engine.ts'
 import type { ServiceContext } from './http/context.ts'
+import { closeConnectionsAfterResponse } from './http/close-after-response.ts'
 import { handleFrameworkError, installErrorHandlers } from './http/error-handler.ts'
 import { createMetrics, installRequestMetrics } from './http/metrics.ts'
 import { openapiOptions } from './http/openapi.ts'
@@ -83,6 +84,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   installValidatorCompiler(app)
   installErrorHandlers(app)
   installRequestMetrics(app, ctx.metrics.registry)
+  closeConnectionsAfterResponse(app)
 
   await app.register(accepts)
   await app.register(swagger, openapiOptions(SERVICE_VERSION, config.publicUrl))
