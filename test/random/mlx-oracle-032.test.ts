@@ -1,10 +1,11 @@
 import { afterAll, expect, it } from 'vitest'
 import { executeRange } from '../../src/engines/reference/index.ts'
+import { smallestColumns } from '../../src/engines/reference/sparse.ts'
 import type { Recipe } from '../../src/initializers/recipe.ts'
 import { ABOVE_MINUS_ONE, BELOW_ONE, roundTo } from '../../src/random/dtype-math.ts'
 import { erfMlx032 } from '../../src/random/erf.ts'
 import { makePlan } from '../engines/reference/plans.ts'
-import { countComparisons, describeOracle, mlx, mlxDType, type MxArray, oracleComparisons, pullBits, pullNumbers } from '../support/mlx-oracle.ts'
+import { countComparisons, describeOracle, mlx, mlxDType, type MxArray, oracleComparisons, pullBits, pullNumbers, pushFloat32 } from '../support/mlx-oracle.ts'
 import { expectSameBits } from './compare.ts'
 import { compareWithMlx, DTYPES, describeMode, jsSeeds, type KeyMode, type MlxDTypeName, mlxKeys, planKeys, randomKeyMode, randomShape } from './oracle-cases.ts'
 import { TestRng } from './prng.ts'
@@ -112,6 +113,23 @@ describeOracle('mlx-0.32 profile vs MLX v0.32 formulas composed from real MLX ke
     compareWithMlx(normal032(mx, [1 << 20, 3], 'bfloat16', undefined, 0.05, mlxKeys(mode)()), { kind: 'normal', scale: 0.05 }, [1 << 20, 3], 'bfloat16', 'mlx-0.32', planKeys(mode), rng, '0.32 big bf16 normal')
     const D = mx.float16
     compareWithMlx(uniform032(mx, param(mx, -0.2, D), param(mx, 0.2, D), [1100000], 'float16', mlxKeys(mode)()), { kind: 'uniform', low: -0.2, high: 0.2 }, [1100000], 'float16', 'mlx-0.32', planKeys(mode), rng, '0.32 big f16 uniform')
+  })
+
+  it('MLX argsort along rows is stable (ties by column), as smallestColumns assumes', () => {
+    const mx = mlx().core
+    const rng = new TestRng(0x032004)
+    const rows = 64
+    const cols = 97
+    const values = new Float32Array(rows * cols)
+    for (let i = 0; i < values.length; i++) values[i] = rng.int(0, 15) / 16 // heavy ties
+    const order = pullNumbers(mx.argsort(pushFloat32(values).reshape([rows, cols]), 1))
+    for (let r = 0; r < rows; r++) {
+      const row = values.subarray(r * cols, (r + 1) * cols)
+      const k = rng.int(0, cols)
+      const mlxPrefix = Array.from(order.subarray(r * cols, r * cols + k)).sort((a, b) => a - b)
+      expect(Array.from(smallestColumns(row, k))).toEqual(mlxPrefix)
+    }
+    countComparisons(rows * cols)
   })
 
   it('nn.init.sparse: argsort of a float32 uniform (key 1), normal(loc, scale) (key 2), zeros per row', () => {

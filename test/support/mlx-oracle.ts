@@ -56,6 +56,8 @@ export interface MlxModule {
 let loaded: MlxModule | undefined
 let reason: string | undefined
 try {
+  // MLX_ORACLE_DISABLE=1 simulates a machine without the binding (to check the skip/fail paths).
+  if (process.env.MLX_ORACLE_DISABLE === '1') throw new Error('disabled by MLX_ORACLE_DISABLE=1')
   const require = createRequire(import.meta.url)
   loaded = require('@frost-beta/mlx') as MlxModule
   // Touch the native module so a broken build fails here, not inside a test.
