@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { Piscina } from 'piscina'
+import { TensorInitError } from '../../errors.ts'
+import { elementCount, type Plan } from '../../initializers/plan.ts'
+import type { ElementRange, Engine, EngineInfo, Exactness, StreamOptions } from '../engine.ts'
+import { DEFAULT_CHUNK_BYTES, chunkLength, chunkRanges } from './chunking.ts'
+import { type KernelMode, type KernelSet, probeWasmKernels } from './execute-chunk.ts'
+import { FairScheduler, type Scheduled } from './fair-scheduler.ts'
+import type { ChunkTask } from './execute-chunk.ts'
+import { cpuWorkerEntry } from './worker-file.ts'
+import { type WorkerResult, unwrapWorkerResult } from './worker-result.ts'
+import type { CpuWorkerData } from '../../workers/cpu-worker.ts'
+
+/**
+ * The `cpu` engine (design §3): a piscina pool of worker threads shared by all requests.
+ *
+ * A stream cuts its element range into chunks of about `chunkBytes` (chunking.ts), keeps at most
+ * `window` of them in flight, and yields them in order; a chunk is only submitted when the
+ * consumer has pulled far enough, so a slow reader holds back the computation (backpressure from
+ * the socket to the workers). Results are transferred from the workers, never copied.
+ *
+ * Fairness: chunks wait in one lane per stream, served round robin (fair-scheduler.ts), and the
+ * pool only receives as many as it has threads; so a huge tensor never holds more than one chunk
+ * ahead of a small request, and never more than its window in total.
+ *
+ * Abort (the signal, or the consumer leaving the loop): chunks still queued are cancelled at once;
+ * a chunk already running finishes and its bytes are dropped. Stopping a running chunk would make
+ * piscina terminate and respawn the worker thread (recompiling the wasm kernels and rebuilding
+ * tables), which costs more than the few milliseconds a chunk takes.
+ */
+
+export interface CpuEngineOptions {
+  /** Worker threads. Default: os.availableParallelism(). */
+  threads?: number
+  /** Bytes per chunk, about 1-4 MiB (rounded to what a kernel must not split). Default 2 MiB. */
+  chunkBytes?: number
+  /** Chunks in flight per stream (queued, running or done but not yet pulled). Default 2 x threads. */
+  window?: number
+  /** Chunks waiting for a worker across all streams before new ones are refused ('overloaded', 503). Default 1024. */
+  maxQueue?: number
+  /** 'auto' runs the WebAssembly SIMD kernels when they load, 'reference' the reference kernels only. Default 'auto'. */
+  kernels?: KernelMode
+  /** The compiled wasm kernels. Default build/wasm/kernels.wasm (scripts/build-wasm.mjs). */
+  wasmFile?: string
+  /** Called once with a reason when the wasm kernels cannot load (the engine then uses the reference kernels). Default: process.emitWarning. */
+  onWarning?: (message: string) => void
+}
+
+export const CPU_DEFAULTS = {
+  chunkBytes: DEFAULT_CHUNK_BYTES,
+  maxQueue: 1024
+} as const
+
+const EXACT: Exactness = { class: 'exact' }
+
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+interface Settings {
+  threads: number
+  chunkBytes: number
+  window: number
+  maxQueue: number
+  kernels: KernelSet
+}
+
+function positiveInteger (name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback
+  if (!Number.isSafeInteger(v) || v < 1) {
+    throw new TensorInitError('invalid-config', `cpu engine: ${name} must be a positive integer, got ${String(value)}`)
+  }
+  return v
+}
+
+export class CpuEngine implements Engine {
+  readonly info: EngineInfo
+  readonly #pool: Piscina<ChunkTask, WorkerResult>
+  readonly #scheduler: FairScheduler<ChunkTask, Uint8Array>
+  readonly #settings: Settings
+  #nextStream = 0
+  #closed = false
+
+  constructor (options: CpuEngineOptions = {}) {
+    const threads = positiveInteger('threads', options.threads, availableParallelism())
+    const chunkBytes = positiveInteger('chunkBytes', options.chunkBytes, CPU_DEFAULTS.chunkBytes)
+    const window = positiveInteger('window', options.window, 2 * threads)
+    const maxQueue = positiveInteger('maxQueue', options.maxQueue, CPU_DEFAULTS.maxQueue)
+    const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, { code: 'TENSOR_INIT_CPU_KERNELS' }))
+    let kernels: KernelSet = 'reference'
+    if ((options.kernels ?? 'auto') === 'auto') {
+      const reason = probeWasmKernels(options.wasmFile)
+      if (reason === undefined) kernels = 'wasm-simd'
+      else warn(`cpu engine: WebAssembly SIMD kernels unavailable (${reason}); using the reference kernels`)
+    }
+    this.#settings = { threads, chunkBytes, window, maxQueue, kernels }
+    const entry = cpuWorkerEntry()
+    const workerData: CpuWorkerData = { kernels: kernels === 'wasm-simd' ? 'auto' : 'reference', wasmFile: options.wasmFile }
+    this.#pool = new Piscina({
+      filename: entry.filename,
+      execArgv: entry.execArgv,
+      workerData,
+      // Warm workers keep their compiled kernels and cached tables.
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Infinity
+    })
+    this.#scheduler = new FairScheduler(
+      async (task) => unwrapWorkerResult(await this.#pool.run(task)), threads, maxQueue)
+    // A worker that dies outside a task must not take the process down with an unhandled 'error'.
+    this.#pool.on('error', (err: unknown) => warn(`cpu engine: worker error: ${err instanceof Error ? err.message : String(err)}`))
+    this.info = {
+      name: 'cpu',
+      device: 'cpu',
+      version: PACKAGE_VERSION,
+      concurrency: threads,
+      exactness: { 'mlx-0.32': EXACT, 'mlx-0.13': EXACT },
+      details: { threads, kernels, chunkBytes, window, maxQueue }
+    }
+  }
+
+  /** The cpu engine is the reference: every plan is exact. */
+  exactness (_plan: Plan): Exactness {
+    return EXACT
+  }
+
+  /** Chunks waiting for a worker (all streams), chunks running, and chunks started since creation. */
+  get load (): { queued: number, running: number, started: number } {
+    const s = this.#scheduler
+    return { queued: s.queued, running: s.running, started: s.started }
+  }
+
+  stream (plan: Plan, range: ElementRange, options: StreamOptions = {}): AsyncIterable<Uint8Array> {
+    const total = elementCount(plan.shape)
+    if (!Number.isSafeInteger(range.start) || !Number.isSafeInteger(range.end) || range.start < 0 || range.end > total || range.start > range.end) {
+      throw new RangeError(`element range [${range.start}, ${range.end}) outside [0, ${total})`)
+    }
+    if (this.#closed) throw new TensorInitError('engine-unavailable', 'cpu engine is closed')
+    return this.#generate(plan, range, options.signal)
+  }
+
+  async * #generate (plan: Plan, range: ElementRange, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+    signal?.throwIfAborted()
+    const stream = this.#nextStream++
+    const { chunkBytes, window } = this.#settings
+    const chunks = chunkRanges(range, chunkLength(plan, chunkBytes, range))
+    const inFlight: Array<Scheduled<Uint8Array>> = []
+    let onAbort: (() => void) | undefined
+    const aborted = signal === undefined
+      ? undefined
+      : new Promise<never>((_resolve, reject) => {
+        onAbort = () => reject(signal.reason)
+        signal.addEventListener('abort', onAbort, { once: true })
+      })
+    aborted?.catch(() => {})
+    try {
+      let next = chunks.next()
+      for (;;) {
+        // Refill up to the window only when the consumer has pulled: that is the backpressure.
+        while (inFlight.length < window && next.done !== true) {
+          inFlight.push(this.#submit(plan, next.value, stream))
+          next = chunks.next()
+        }
+        const head = inFlight.shift()
+        if (head === undefined) return
+        const bytes = await (aborted === undefined ? head.promise : Promise.race([head.promise, aborted]))
+        // The chunk may have been ready when the abort came: nothing more is handed out after it.
+        signal?.throwIfAborted()
+        if (bytes.byteLength <= chunkBytes) {
+          yield bytes
+        } else {
+          // A whole-matrix task (chunking.ts): hand it on in chunk-sized views of its buffer.
+          for (let at = 0; at < bytes.byteLength; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes)
+        }
+      }
+    } finally {
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
+      // Queued chunks are dropped; running ones finish and their bytes are discarded.
+      for (const chunk of inFlight) chunk.cancel()
+    }
+  }
+
+  #submit (plan: Plan, chunk: ElementRange, stream: number): Scheduled<Uint8Array> {
+    const scheduled = this.#scheduler.submit(stream, { plan, start: chunk.start, end: chunk.end })
+    // A dropped chunk (abort, early exit) still settles later, and nobody awaits it then.
+    scheduled.promise.catch(() => {})
+    return scheduled
+  }
+
+  async close (): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#pool.destroy()
+  }
+}
+
+/** The embedded default engine (design §3). */
+export function createCpuEngine (options: CpuEngineOptions = {}): CpuEngine {
+  return new CpuEngine(options)
+}

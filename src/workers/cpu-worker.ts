@@ -1,0 +1,30 @@
+import { move, workerData } from 'piscina'
+import { ChunkExecutor, type ChunkTask, type KernelMode } from '../engines/cpu/execute-chunk.ts'
+import { toWorkerError, type WorkerResult } from '../engines/cpu/worker-result.ts'
+
+/**
+ * Piscina entry point of the cpu engine's worker threads: one chunk of a plan per task. The
+ * result is a fresh buffer of exactly the chunk's bytes, transferred to the main thread rather
+ * than copied.
+ */
+
+export interface CpuWorkerData {
+  kernels: KernelMode
+  /** The compiled wasm kernels; default build/wasm/kernels.wasm. */
+  wasmFile?: string
+}
+
+const data = workerData as CpuWorkerData | undefined
+const executor = new ChunkExecutor(data?.kernels ?? 'auto', data?.wasmFile)
+
+export default function cpuWorker (task: ChunkTask): WorkerResult {
+  let bytes: Uint8Array
+  try {
+    bytes = executor.run(task.plan, task.start, task.end)
+  } catch (err) {
+    const error = toWorkerError(err)
+    if (error === undefined) throw err
+    return error
+  }
+  return move(bytes) as Uint8Array
+}

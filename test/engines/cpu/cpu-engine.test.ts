@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CpuEngine, createCpuEngine } from '../../../src/engines/cpu/cpu-engine.ts'
+import { executeRange } from '../../../src/engines/reference/index.ts'
+import { isTensorInitError } from '../../../src/errors.ts'
+import { buildPlan, type TensorSpec } from '../../../src/initializers/build-plan.ts'
+import { elementCount, type Plan } from '../../../src/initializers/plan.ts'
+import { samplerPlan } from '../../wasm/plans.ts'
+
+/**
+ * The cpu engine with real worker threads: bytes, order and chunking; the in-flight window and
+ * backpressure; aborts; errors. Fairness between streams has its own file.
+ */
+
+const CHUNK = 64 * 1024
+
+function plan (spec: Omit<TensorSpec, 'initializer'> & { initializer: string }): Plan {
+  return buildPlan(spec, 'json')
+}
+
+async function collect (chunks: AsyncIterable<Uint8Array>): Promise<{ bytes: Buffer, sizes: number[] }> {
+  const parts: Uint8Array[] = []
+  for await (const c of chunks) parts.push(c)
+  return { bytes: Buffer.concat(parts), sizes: parts.map((p) => p.byteLength) }
+}
+
+/** Lets worker messages and scheduler callbacks run until the engine has nothing running. */
+async function settle (engine: CpuEngine): Promise<void> {
+  for (let i = 0; i < 1000 && engine.load.running > 0; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  await new Promise((resolve) => setImmediate(resolve))
+}
+
+let engine: CpuEngine
+
+beforeAll(() => {
+  engine = createCpuEngine({ threads: 2, chunkBytes: CHUNK, window: 3 })
+})
+
+afterAll(async () => {
+  await engine.close()
+})
+
+describe('cpu engine output', () => {
+  const plans: Array<[string, Plan]> = [
+    ['he_normal bfloat16', plan({ initializer: 'he_normal', shape: [300, 1001], dtype: 'bfloat16', seed: 7 })],
+    ['normal float32 (0.13, loc/scale)', plan({ initializer: 'normal', shape: [77_777], params: { mean: 0.5, std: 0.02 }, seed: '18446744073709551615', profile: 'mlx-0.13' })],
+    ['uniform float16 (0.13)', plan({ initializer: 'uniform', shape: [65_537], dtype: 'float16', seed: 3, profile: 'mlx-0.13' })],
+    ['glorot_uniform float32', plan({ initializer: 'glorot_uniform', shape: [128, 513], seed: 9, draw: 4 })],
+    ['truncated normal float16 (0.32)', samplerPlan({ kind: 'mlx-truncated-normal', lower: -2, upper: 2 }, 'mlx-0.32', 'float16', [40_001], [5, 6])],
+    ['sparse float32', plan({ initializer: 'sparse', shape: [97, 1000], params: { sparsity: 0.3 }, seed: 1 })],
+    ['orthogonal float32', plan({ initializer: 'orthogonal', shape: [200, 120], seed: 3 })],
+    ['normal float64 (reference only)', plan({ initializer: 'normal', shape: [30_000], dtype: 'float64', seed: 3 })],
+    ['identity int32', plan({ initializer: 'identity', shape: [181, 181], dtype: 'int32' })],
+    ['constant int8', plan({ initializer: 'constant', shape: [100_003], params: { value: 3 }, dtype: 'int8' })]
+  ]
+
+  for (const [name, p] of plans) {
+    it(`${name}: the reference bytes, in chunks of at most chunkBytes (whole rows for sparse)`, async () => {
+      const n = elementCount(p.shape)
+      const { bytes, sizes } = await collect(engine.stream(p, { start: 0, end: n }))
+      expect(bytes.equals(executeRange(p, 0, n))).toBe(true)
+      for (const s of sizes) expect(s).toBeLessThanOrEqual(p.recipe.kind === 'sparse' ? CHUNK + 4000 : CHUNK)
+      if (p.recipe.kind === 'sparse') for (const s of sizes.slice(0, -1)) expect(s % (p.shape[1]! * 4)).toBe(0)
+      // a sub-range, as a Range request asks for it
+      const start = Math.floor(n / 7) + 1
+      const end = n - Math.floor(n / 5)
+      const part = await collect(engine.stream(p, { start, end }))
+      expect(part.bytes.equals(executeRange(p, start, end))).toBe(true)
+    })
+  }
+
+  it('yields nothing for an empty range', async () => {
+    const p = plan({ initializer: 'normal', shape: [10], seed: 1 })
+    expect((await collect(engine.stream(p, { start: 4, end: 4 }))).sizes).toEqual([])
+  })
+
+  it('rejects a range outside the tensor before any work', () => {
+    const p = plan({ initializer: 'normal', shape: [10], seed: 1 })
+    expect(() => engine.stream(p, { start: 0, end: 11 })).toThrow(RangeError)
+    expect(() => engine.stream(p, { start: 5, end: 4 })).toThrow(RangeError)
+  })
+
+  it('reports a kernel\'s TensorInitError with its code', async () => {
+    // The sparse kernel checks the rank itself, inside the worker (the plan builder never makes this plan).
+    const p = samplerPlan({ kind: 'sparse', sparsity: 0.5, loc: 0, scale: 1 }, 'mlx-0.32', 'float32', [5000], [1, 2])
+    const err = await collect(engine.stream(p, { start: 0, end: 5000 })).catch((e: unknown) => e)
+    expect(isTensorInitError(err) && err.code).toBe('invalid-rank')
+  })
+
+  it('describes itself', () => {
+    expect(engine.info).toMatchObject({ name: 'cpu', device: 'cpu', concurrency: 2 })
+    expect(engine.info.details).toMatchObject({ threads: 2, kernels: 'wasm-simd', chunkBytes: CHUNK, window: 3 })
+    expect(engine.exactness(plan({ initializer: 'normal', shape: [10], seed: 1 }))).toEqual({ class: 'exact' })
+  })
+})
+
+describe('cpu engine flow control', () => {
+  const big = plan({ initializer: 'normal', shape: [100 * CHUNK / 4], seed: 11 })
+  const total = elementCount(big.shape)
+
+  it('computes no more than the window ahead of the consumer', async () => {
+    const before = engine.load.started
+    const it = engine.stream(big, { start: 0, end: total })[Symbol.asyncIterator]()
+    const first = await it.next()
+    const second = await it.next()
+    expect(first.done === false && second.done === false).toBe(true)
+    await settle(engine)
+    // Two chunks pulled; at most `window` (3) more were handed to workers, then it stopped.
+    expect(engine.load.started - before).toBeLessThanOrEqual(2 + 3)
+    expect(engine.load.queued).toBe(0)
+    await it.return?.()
+    await settle(engine)
+    expect(engine.load.started - before).toBeLessThanOrEqual(2 + 3)
+  })
+
+  it('cancels queued chunks when the consumer stops early', async () => {
+    const before = engine.load.started
+    let pulled = 0
+    for await (const chunk of engine.stream(big, { start: 0, end: total })) {
+      expect(chunk.byteLength).toBe(CHUNK)
+      if (++pulled === 5) break
+    }
+    expect(engine.load.queued).toBe(0)
+    await settle(engine)
+    expect(engine.load.started - before).toBeLessThanOrEqual(5 + 3)
+  })
+
+  it('aborts a stream that is waiting for a chunk, and stays usable', async () => {
+    const controller = new AbortController()
+    const before = engine.load.started
+    const it = engine.stream(big, { start: 0, end: total }, { signal: controller.signal })[Symbol.asyncIterator]()
+    await it.next()
+    const pending = it.next()
+    controller.abort()
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+    expect(engine.load.queued).toBe(0)
+    await settle(engine)
+    expect(engine.load.started - before).toBeLessThan(100)
+    const again = plan({ initializer: 'uniform', shape: [1000], seed: 2 })
+    expect((await collect(engine.stream(again, { start: 0, end: 1000 }))).bytes.equals(executeRange(again, 0, 1000))).toBe(true)
+  })
+
+  it('refuses to start with an already aborted signal', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    const before = engine.load.started
+    await expect(collect(engine.stream(big, { start: 0, end: total }, { signal: controller.signal }))).rejects.toMatchObject({ name: 'AbortError' })
+    expect(engine.load.started).toBe(before)
+  })
+})
+
+describe('cpu engine configuration', () => {
+  it('validates its options', () => {
+    for (const bad of [{ threads: 0 }, { chunkBytes: -1 }, { window: 1.5 }, { maxQueue: 0 }]) {
+      let err: unknown
+      try {
+        createCpuEngine(bad)
+      } catch (e) {
+        err = e
+      }
+      expect(isTensorInitError(err) && err.code).toBe('invalid-config')
+    }
+  })
+
+  it('falls back to the reference kernels, with one warning, when the wasm kernels cannot load', async () => {
+    const warnings: string[] = []
+    const fallback = createCpuEngine({ threads: 1, wasmFile: '/nonexistent/kernels.wasm', onWarning: (m) => warnings.push(m) })
+    try {
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatch(/WebAssembly SIMD kernels unavailable/)
+      expect(fallback.info.details).toMatchObject({ kernels: 'reference' })
+      const p = plan({ initializer: 'normal', shape: [5000], dtype: 'bfloat16', seed: 4 })
+      expect((await collect(fallback.stream(p, { start: 0, end: 5000 }))).bytes.equals(executeRange(p, 0, 5000))).toBe(true)
+    } finally {
+      await fallback.close()
+    }
+  })
+
+  it('refuses new streams once closed', async () => {
+    const closing = createCpuEngine({ threads: 1, kernels: 'reference' })
+    expect(closing.info.details).toMatchObject({ kernels: 'reference' })
+    await closing.close()
+    const err = (() => {
+      try {
+        closing.stream(plan({ initializer: 'normal', shape: [10], seed: 1 }), { start: 0, end: 10 })
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(isTensorInitError(err) && err.code).toBe('engine-unavailable')
+  })
+})
