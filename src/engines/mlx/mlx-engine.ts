@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Piscina } from 'piscina'
+import { TensorInitError } from '../../errors.ts'
 import { itemSize } from '../../initializers/dtype.ts'
 import { elementCount, type Plan } from '../../initializers/plan.ts'
 import type { ElementRange, Engine, EngineInfo, Exactness, StreamOptions } from '../engine.ts'
@@ -42,7 +43,9 @@ export const MLX_DEFAULTS = {
 } as const
 
 function positiveInteger (name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`mlx engine: ${name} must be a positive integer, got ${value}`)
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new TensorInitError('invalid-config', `mlx engine: ${name} must be a positive integer, got ${value}`)
+  }
   return value
 }
 
@@ -190,6 +193,6 @@ export async function createMlxEngine (options: MlxEngineOptions = {}): Promise<
     await pool.destroy()
     rmSync(exchangeDir, { recursive: true, force: true })
     const message = err instanceof Error ? err.message : String(err)
-    throw new MlxUnavailableError(`The mlx engine cannot start: ${message}`, { cause: err })
+    throw new MlxUnavailableError(`The mlx engine cannot start: ${message}`, err)
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { TensorInitError } from '../../errors.ts'
 import type { Mx } from './mlx-api.ts'
 
 /**
@@ -31,12 +32,27 @@ export interface LoadedMlx {
   mlxVersion: string
 }
 
-/** MLX could not be loaded on this host; `message` says why and what to do. */
-export class MlxUnavailableError extends Error {
-  constructor (message: string, options?: { cause?: unknown }) {
-    super(message, options)
+/** MLX cannot be used on this host; `message` says why and what to do. */
+export class MlxUnavailableError extends TensorInitError {
+  constructor (message: string, cause?: unknown) {
+    super('engine-unavailable', message)
     this.name = 'MlxUnavailableError'
+    if (cause !== undefined) this.cause = cause
   }
+}
+
+/**
+ * The MLX version inside a bindings version, or an MlxUnavailableError for bindings this engine
+ * was not built for.
+ */
+export function mlxVersionOf (bindingVersion: string): string {
+  const mlxVersion = SUPPORTED_BINDINGS[bindingVersion]
+  if (mlxVersion === undefined) {
+    throw new MlxUnavailableError(
+      `${MLX_PACKAGE} ${bindingVersion} is installed, but the mlx engine reproduces profile mlx-0.13 with ` +
+      `the MLX inside ${MLX_PACKAGE} ${Object.keys(SUPPORTED_BINDINGS).join(' or ')}; install that version.`)
+  }
+  return mlxVersion
 }
 
 const require = createRequire(import.meta.url)
@@ -69,19 +85,13 @@ export function loadMlx (specifier: string = MLX_PACKAGE): LoadedMlx {
       `Cannot load MLX from '${specifier}': ${reason}. Install the optional dependency ${MLX_PACKAGE}@0.0.7 ` +
       '(on Linux it also needs the liblapack3 and libblas3 packages; on macOS arm64 run ' +
       '`npm rebuild @frost-beta/mlx --ignore-scripts=false` to fetch the Metal build, see docs/mac-hosts.md).',
-      { cause: err })
+      err)
   }
   if (mod.core === undefined || typeof mod.core.random?.uniform !== 'function') {
     throw new MlxUnavailableError(`'${specifier}' loaded, but it is not the MLX bindings (no core.random).`)
   }
   const bindingVersion = packageVersion(entry) ?? 'unknown'
-  const mlxVersion = SUPPORTED_BINDINGS[bindingVersion]
-  if (mlxVersion === undefined) {
-    throw new MlxUnavailableError(
-      `${MLX_PACKAGE} ${bindingVersion} is installed, but the mlx engine reproduces profile mlx-0.13 with ` +
-      `the MLX inside ${MLX_PACKAGE} ${Object.keys(SUPPORTED_BINDINGS).join(' or ')}; install that version.`)
-  }
-  return { mx: mod.core, bindingVersion, mlxVersion }
+  return { mx: mod.core, bindingVersion, mlxVersion: mlxVersionOf(bindingVersion) }
 }
 
 /** 'gpu' when MLX's default device is the Metal GPU (Apple silicon), else 'cpu'. */

@@ -1,0 +1,97 @@
+import { createCpuEngine } from './cpu/cpu-engine.ts'
+import type { Engine } from './engine.ts'
+import { createMlxEngine, type MlxEngineOptions } from './mlx/mlx-engine.ts'
+import { MlxUnavailableError } from './mlx/mlx-module.ts'
+
+/**
+ * Engine selection (design §3, config ENGINE=cpu|mlx|auto):
+ *  - cpu: the embedded worker pool.
+ *  - mlx: MLX through @frost-beta/mlx; where MLX cannot load, start fails with the reason.
+ *  - auto: MLX on Apple silicon (its Metal GPU) when it loads, else cpu. On other hosts MLX would
+ *    run on its single-threaded CPU backend, which the cpu engine outruns, so auto does not try it.
+ * The choice is logged either way.
+ */
+
+export type EngineKind = 'cpu' | 'mlx' | 'auto'
+
+/** The pino-style subset of a logger this needs (fastify's and pino's loggers fit). */
+export interface EngineLogger {
+  info (details: Record<string, unknown>, message: string): void
+  warn (details: Record<string, unknown>, message: string): void
+}
+
+export interface EngineSelection {
+  kind: EngineKind
+  /** cpu engine worker threads. */
+  threads?: number
+  /** Bytes per chunk, for whichever engine runs. */
+  chunkBytes?: number
+  /** mlx engine options (worker count, whole-tensor size, module specifier). */
+  mlx?: MlxEngineOptions
+  logger?: EngineLogger
+  /** The host, for `auto`; defaults to this process's platform and arch. */
+  host?: { platform: NodeJS.Platform, arch: string }
+}
+
+export function isAppleSilicon (host: { platform: NodeJS.Platform, arch: string }): boolean {
+  return host.platform === 'darwin' && host.arch === 'arm64'
+}
+
+function cpuEngine (selection: EngineSelection): Engine {
+  return createCpuEngine({
+    ...(selection.threads === undefined ? {} : { threads: selection.threads }),
+    ...(selection.chunkBytes === undefined ? {} : { chunkBytes: selection.chunkBytes })
+  })
+}
+
+async function mlxEngine (selection: EngineSelection): Promise<Engine> {
+  return await createMlxEngine({
+    ...(selection.chunkBytes === undefined ? {} : { chunkBytes: selection.chunkBytes }),
+    ...selection.mlx
+  })
+}
+
+function describe (engine: Engine): Record<string, unknown> {
+  const { name, device, version, concurrency } = engine.info
+  return { engine: name, device, version, concurrency }
+}
+
+export async function createEngine (selection: EngineSelection): Promise<Engine> {
+  const { logger } = selection
+  const host = selection.host ?? { platform: process.platform, arch: process.arch }
+  switch (selection.kind) {
+    case 'cpu': {
+      const engine = cpuEngine(selection)
+      logger?.info(describe(engine), 'ENGINE=cpu')
+      return engine
+    }
+    case 'mlx': {
+      let engine: Engine
+      try {
+        engine = await mlxEngine(selection)
+      } catch (err) {
+        if (err instanceof MlxUnavailableError) throw new MlxUnavailableError(`ENGINE=mlx: ${err.message}`, err)
+        throw err
+      }
+      logger?.info(describe(engine), `ENGINE=mlx on the ${engine.info.device === 'gpu' ? 'Metal GPU' : 'MLX CPU backend'}`)
+      return engine
+    }
+    case 'auto': {
+      if (!isAppleSilicon(host)) {
+        const engine = cpuEngine(selection)
+        logger?.info({ ...describe(engine), host: `${host.platform}-${host.arch}` }, 'ENGINE=auto chose cpu: MLX is used on Apple silicon only')
+        return engine
+      }
+      try {
+        const engine = await mlxEngine(selection)
+        logger?.info(describe(engine), 'ENGINE=auto chose mlx')
+        return engine
+      } catch (err) {
+        if (!(err instanceof MlxUnavailableError)) throw err
+        const engine = cpuEngine(selection)
+        logger?.warn({ ...describe(engine), reason: err.message }, 'ENGINE=auto chose cpu: MLX cannot be used on this host')
+        return engine
+      }
+    }
+  }
+}
