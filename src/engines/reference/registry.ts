@@ -1,9 +1,15 @@
 import type { RecipeKind } from '../../initializers/recipe.ts'
+import { columnSparseKernel } from './column-sparse.ts'
 import { constantKernel, eyeKernel } from './constant.ts'
+import { diracKernel } from './dirac.ts'
 import type { KernelFor, KernelRegistry } from './kernel.ts'
+import { deltaOrthogonalKernel, orthogonalMovedKernel } from './orthogonal-views.ts'
 import { orthogonalKernel } from './orthogonal.ts'
+import { roundedNormalKernel } from './rounded-normal.ts'
+import { roundedUniformKernel } from './rounded-uniform.ts'
 import { mlxTruncatedNormalKernel, normalKernel, uniformKernel } from './samplers.ts'
 import { sparseKernel } from './sparse.ts'
+import { truncNormalKernel } from './trunc-normal.ts'
 
 /**
  * Reference kernels by recipe kind. The MLX kinds live here; other families register theirs
@@ -17,7 +23,15 @@ export const kernels: KernelRegistry = {
   normal: normalKernel,
   'mlx-truncated-normal': mlxTruncatedNormalKernel,
   sparse: sparseKernel,
-  orthogonal: orthogonalKernel
+  orthogonal: orthogonalKernel,
+  // Keras / PyTorch / JAX families (their distributions, drawn in double and rounded once)
+  'trunc-normal': truncNormalKernel,
+  'rounded-normal': roundedNormalKernel,
+  'rounded-uniform': roundedUniformKernel,
+  dirac: diracKernel,
+  'column-sparse': columnSparseKernel,
+  'orthogonal-moved': orthogonalMovedKernel,
+  'delta-orthogonal': deltaOrthogonalKernel
 }
 
 /** Adds or replaces the reference kernel of a recipe kind. */

@@ -6,7 +6,7 @@ const f32 = new Float32Array(1)
 const u32 = new Uint32Array(f32.buffer)
 
 /** A deterministic spread of float32 bit patterns covering every exponent (stride coprime to 2^32). */
-function* float32Samples (count: number): Generator<number> {
+function * float32Samples (count: number): Generator<number> {
   let bits = 0x12345
   for (let i = 0; i < count; i++) {
     bits = (bits + 2654435761) >>> 0

@@ -1,0 +1,61 @@
+import { executeRange } from '../../src/engines/reference/index.ts'
+import { buildPlan, type TensorSpec } from '../../src/initializers/build-plan.ts'
+import type { DType } from '../../src/initializers/dtype.ts'
+import { elementCount, type Plan } from '../../src/initializers/plan.ts'
+import { type Recipe, keysUsed } from '../../src/initializers/recipe.ts'
+import { bf16ToF32, f16ToF32 } from '../../src/random/half.ts'
+import { sequenceKeys } from '../../src/random/keys.ts'
+
+/**
+ * Helpers for the family tests: build a plan from a JSON request, run it on the reference
+ * kernels, and decode the bytes to numbers.
+ */
+
+export function plan (spec: TensorSpec): Plan {
+  return buildPlan(spec, 'json')
+}
+
+/** Element values of little-endian bytes in `dtype` (float and integer dtypes; int64 as numbers). */
+export function decode (dtype: DType, bytes: Uint8Array): Float64Array {
+  const { buffer, byteOffset, byteLength } = bytes
+  switch (dtype) {
+    case 'float32': return Float64Array.from(new Float32Array(buffer, byteOffset, byteLength / 4))
+    case 'float64': return Float64Array.from(new Float64Array(buffer, byteOffset, byteLength / 8))
+    case 'float16': return Float64Array.from(new Uint16Array(buffer, byteOffset, byteLength / 2), f16ToF32)
+    case 'bfloat16': return Float64Array.from(new Uint16Array(buffer, byteOffset, byteLength / 2), bf16ToF32)
+    case 'int8': return Float64Array.from(new Int8Array(buffer, byteOffset, byteLength))
+    case 'uint8':
+    case 'bool': return Float64Array.from(new Uint8Array(buffer, byteOffset, byteLength))
+    case 'int16': return Float64Array.from(new Int16Array(buffer, byteOffset, byteLength / 2))
+    case 'uint16': return Float64Array.from(new Uint16Array(buffer, byteOffset, byteLength / 2))
+    case 'int32': return Float64Array.from(new Int32Array(buffer, byteOffset, byteLength / 4))
+    case 'uint32': return Float64Array.from(new Uint32Array(buffer, byteOffset, byteLength / 4))
+    case 'int64': return Float64Array.from(new BigInt64Array(buffer, byteOffset, byteLength / 8), Number)
+    case 'uint64': return Float64Array.from(new BigUint64Array(buffer, byteOffset, byteLength / 8), Number)
+  }
+}
+
+/** The whole tensor (or elements [start, end)) of a plan as numbers. */
+export function values (p: Plan, start = 0, end = elementCount(p.shape)): Float64Array {
+  return decode(p.dtype, executeRange(p, start, end))
+}
+
+/** Builds and runs a request in one go. */
+export function sample (spec: TensorSpec): Float64Array {
+  return values(plan(spec))
+}
+
+/** A plan for a bare recipe (kernel tests): the keys of `seed`'s sequence, profile mlx-0.32. */
+export function recipePlan (recipe: Recipe, shape: number[], dtype: DType, seed = 7n): Plan {
+  return {
+    initializer: 'test',
+    params: {},
+    recipe,
+    profile: 'mlx-0.32',
+    keys: sequenceKeys(seed, 0, keysUsed(recipe)),
+    keySource: { kind: 'seed', seed: seed.toString(), draw: 0 },
+    shape,
+    dtype,
+    mlxExact: false
+  }
+}
