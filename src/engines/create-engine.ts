@@ -2,6 +2,9 @@ import { createCpuEngine } from './cpu/cpu-engine.ts'
 import type { Engine } from './engine.ts'
 import { createMlxEngine, type MlxEngineOptions } from './mlx/mlx-engine.ts'
 import { MlxUnavailableError } from './mlx/mlx-module.ts'
+import { createRemoteEngine } from './remote/remote-engine.ts'
+import { remoteOptionsFromEnv } from './remote/remote-env.ts'
+import type { RemoteEngineOptions } from './remote/remote-options.ts'
 
 /**
  * Engine selection (design §3, config ENGINE=cpu|mlx|auto):
@@ -9,10 +12,11 @@ import { MlxUnavailableError } from './mlx/mlx-module.ts'
  *  - mlx: MLX through @frost-beta/mlx; where MLX cannot load, start fails with the reason.
  *  - auto: MLX on Apple silicon (its Metal GPU) when it loads, else cpu. On other hosts MLX would
  *    run on its single-threaded CPU backend, which the cpu engine outruns, so auto does not try it.
+ *  - remote: a gateway over other instances of this service (WORKER_HOSTS), see engines/remote.
  * The choice is logged either way.
  */
 
-export type EngineKind = 'cpu' | 'mlx' | 'auto'
+export type EngineKind = 'cpu' | 'mlx' | 'auto' | 'remote'
 
 /** The pino-style subset of a logger this needs (fastify's and pino's loggers fit). */
 export interface EngineLogger {
@@ -28,6 +32,8 @@ export interface EngineSelection {
   chunkBytes?: number
   /** mlx engine options (worker count, whole-tensor size, module specifier). */
   mlx?: MlxEngineOptions
+  /** remote engine options; by default WORKER_HOSTS and REMOTE_* from the environment. */
+  remote?: RemoteEngineOptions
   logger?: EngineLogger
   /** The host, for `auto`; defaults to this process's platform and arch. */
   host?: { platform: NodeJS.Platform, arch: string }
@@ -74,6 +80,11 @@ export async function createEngine (selection: EngineSelection): Promise<Engine>
         throw err
       }
       logger?.info(describe(engine), `ENGINE=mlx on the ${engine.info.device === 'gpu' ? 'Metal GPU' : 'MLX CPU backend'}`)
+      return engine
+    }
+    case 'remote': {
+      const engine = await createRemoteEngine(selection.remote ?? remoteOptionsFromEnv(process.env))
+      logger?.info({ ...describe(engine), hosts: engine.info.details?.hosts }, 'ENGINE=remote')
       return engine
     }
     case 'auto': {
