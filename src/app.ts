@@ -5,7 +5,8 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { defaultConfig, type Config, type EngineConfig, type Limits } from './config.ts'
+import { defaultConfig, type Config, type Limits } from './config.ts'
+import { createEngine } from './engines/create-engine.ts'
 import type { Engine } from './engines/engine.ts'
 import type { ServiceContext } from './http/context.ts'
 import { closeConnectionsAfterResponse } from './http/close-after-response.ts'
@@ -40,26 +41,12 @@ export const SERVICE_VERSION: string = (JSON.parse(
 ) as { version: string }).version
 
 /**
- * The engine ENGINE names. Only the embedded CPU engine exists in this build; `auto` means "mlx
- * when available", which today is never, so it falls back to cpu.
- */
-export async function createEngine (engine: EngineConfig): Promise<Engine> {
-  if (engine.kind === 'mlx') {
-    throw new Error('ENGINE=mlx: the MLX engine is not available in this build; use ENGINE=cpu or ENGINE=auto.')
-  }
-  throw new Error('The CPU engine (src/engines/cpu/cpu-engine.ts) is not available yet; inject an engine into buildApp.')
-}
-
-/**
  * The whole service as a fastify instance that has not started listening: server.ts listens,
  * tests inject requests or listen on port 0, scripts/export-openapi.ts reads the spec.
  */
 export async function buildApp (options: AppOptions = {}): Promise<FastifyInstance> {
   const config = options.config ?? defaultConfig()
   const limits: Limits = { ...config.limits, ...options.limits }
-  const ownEngine = options.engine === undefined
-  const engine = options.engine ?? await createEngine(config.engine)
-
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     // Request ids: a caller's X-Request-Id is kept, otherwise a UUID; both appear in logs and problems.
@@ -75,6 +62,15 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
     routerOptions: { maxParamLength: 500 },
     frameworkErrors: handleFrameworkError
   }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const ownEngine = options.engine === undefined
+  let engine: Engine
+  try {
+    engine = options.engine ?? await createEngine({ ...config.engine, logger: app.log })
+  } catch (err) {
+    await app.close()
+    throw err
+  }
 
   const ctx: ServiceContext = { engine, limits, version: SERVICE_VERSION, metrics: createMetrics(engine) }
   if (ownEngine) app.addHook('onClose', async () => { await engine.close() })

@@ -35,6 +35,17 @@ export function openapiOptions (version: string, publicUrl: string | undefined):
       // A public API: no authentication (declared so linters and generators need not guess).
       security: []
     },
+    // @fastify/swagger suffixes the operationId of a documented HEAD route with "-head"; the
+    // explicit HEAD routes already have ids of their own (headTensor), so the suffix goes.
+    transformObject: (document) => {
+      if (!('openapiObject' in document)) return document.swaggerObject
+      const { openapiObject } = document
+      for (const path of Object.values(openapiObject.paths ?? {})) {
+        const head = (path as { head?: { operationId?: string } } | undefined)?.head
+        if (head?.operationId?.endsWith('-head') === true) head.operationId = head.operationId.slice(0, -'-head'.length)
+      }
+      return openapiObject
+    },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
     }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { buildApp, createEngine } from '../../src/app.ts'
+import { buildApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
 import { build } from '../support/helper.ts'
 
 describe('buildApp', () => {
@@ -53,9 +54,17 @@ describe('buildApp', () => {
     expect(engine.closed).toBe(false)
   })
 
-  test('ENGINE=mlx fails at start with a clear message', async () => {
-    await expect(createEngine({ kind: 'mlx' })).rejects.toThrow(/ENGINE=mlx: the MLX engine is not available/)
-    const config = { ...(await import('../../src/config.ts')).loadConfig({ ENGINE: 'mlx' }) }
-    await expect(buildApp({ config, logger: false })).rejects.toThrow(/ENGINE=mlx/)
+  test('without an injected engine, the app runs ENGINE=cpu (worker threads) and closes it with itself', async () => {
+    const app = await buildApp({ config: loadConfig({ ENGINE: 'cpu', WORKER_THREADS: '1' }), logger: false })
+    try {
+      const ready = await app.inject('/readyz')
+      expect(ready.json().engine).toMatchObject({ name: 'cpu', device: 'cpu', concurrency: 1 })
+      const res = await app.inject('/v1/tensors/uniform?shape=3,5&seed=4')
+      expect(res.statusCode).toBe(200)
+      const reference = await build()
+      expect(res.rawPayload).toEqual((await reference.app.inject('/v1/tensors/uniform?shape=3,5&seed=4')).rawPayload)
+    } finally {
+      await app.close()
+    }
   })
 })

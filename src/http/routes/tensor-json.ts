@@ -12,15 +12,18 @@ import { tensorEtag } from '../etag.ts'
 import { chooseFormat } from '../negotiate.ts'
 import { planFromBody, planFromQuery } from '../plan-request.ts'
 import { CLIENT_ERROR, problemResponse } from '../responses.ts'
+import { DOCUMENTED_HEAD } from './tensors.ts'
 import { TensorIdParamsSchema, TensorQuerySchema, type TensorQuery } from '../schemas/tensor.ts'
 import { tensorHeaders } from '../tensor-metadata.ts'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
-function jsonResponses (): Record<string, unknown> {
+function jsonResponses (method: 'GET' | 'HEAD' | 'POST'): Record<string, unknown> {
   return {
-    200: { description: 'The tensor as JSON.', content: { 'application/json': { schema: Type.Ref('JsonTensor') } } },
-    304: { description: 'If-None-Match matched: the cached copy is current.', type: 'null' },
+    200: method === 'HEAD'
+      ? { description: 'The GET\'s headers except Content-Length; nothing is computed.', type: 'null' }
+      : { description: 'The tensor as JSON.', content: { 'application/json': { schema: Type.Ref('JsonTensor') } } },
+    ...(method === 'POST' ? {} : { 304: { description: 'If-None-Match matched: the cached copy is current.', type: 'null' } }),
     406: problemResponse('Accept excludes application/json, or the tensor holds NaN or an infinity, which JSON cannot represent (code not-acceptable).'),
     413: problemResponse('More elements than JSON_MAX_ELEMENTS (code json-too-large; use a binary format) or than MAX_ELEMENTS / MAX_BYTES (code tensor-too-large).'),
     ...CLIENT_ERROR
@@ -75,10 +78,10 @@ export const jsonTensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async
     tags: ['tensors'],
     params: TensorIdParamsSchema,
     querystring: TensorQuerySchema,
-    response: jsonResponses()
+    response: jsonResponses(method)
   })
 
-  app.route({ method: 'HEAD', url: '/v1/tensors/:id/json', schema: getSchema('HEAD'), handler: get('HEAD') })
+  app.route({ method: 'HEAD', url: '/v1/tensors/:id/json', schema: getSchema('HEAD'), config: DOCUMENTED_HEAD, handler: get('HEAD') })
   app.route({ method: 'GET', url: '/v1/tensors/:id/json', schema: getSchema('GET'), handler: get('GET') })
 
   app.post('/v1/tensors/json', {
@@ -88,7 +91,7 @@ export const jsonTensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async
       description: 'The body of POST /v1/tensors, answered as {shape, dtype, profile, data}.',
       tags: ['tensors'],
       body: Type.Ref('JsonTensorRequest'),
-      response: jsonResponses()
+      response: jsonResponses('POST')
     }
   }, async (request, reply) => await sendJson(request, reply, planFromBody(request.body as Record<string, unknown>, ctx.limits), 'POST'))
 }

@@ -20,40 +20,62 @@ const binaryContent = {
 }
 
 const tensorHeadersDoc = {
-  'Content-Length': { schema: { type: 'integer' }, description: 'Computed before any element is.' },
-  ETag: { schema: { type: 'string' }, description: 'Strong tag of the plan, format and engine exactness class.' },
-  'X-Tensor-Shape': { schema: { type: 'string' }, description: 'Comma-separated dimensions.' },
-  'X-Tensor-Dtype': { schema: { type: 'string' } },
-  'X-Tensor-Profile': { schema: { type: 'string' } },
-  'X-Tensor-Initializer': { schema: { type: 'string' }, description: 'Canonical catalog id.' },
-  'X-Tensor-Params': { schema: { type: 'string' }, description: 'Resolved parameters as JSON (sorted keys, ASCII).' },
-  'X-Tensor-Seed': { schema: { type: 'string' }, description: 'With X-Tensor-Draw, where the key came from (absent when a key was given).' },
-  'X-Tensor-Draw': { schema: { type: 'string' } },
-  'X-Tensor-Key': { schema: { type: 'string' }, description: 'The explicit key k0,k1, when one was given.' },
-  'X-Tensor-Keys-Used': { schema: { type: 'string' }, description: 'Keys the initializer consumed: the next parameter of a model uses draw + this.' },
-  'X-Tensor-Engine': { schema: { type: 'string' } },
-  'X-Tensor-Exactness': { schema: { type: 'string' }, description: 'exact, or close;ulp=N.' },
-  'X-Tensor-Mlx-Exact': { schema: { type: 'string' }, description: 'true when the bytes equal real MLX\'s for the profile.' }
+  'Content-Length': { type: 'integer', description: 'Computed before any element is.' },
+  ETag: { type: 'string', description: 'Strong tag of the plan, format and engine exactness class.' },
+  'X-Tensor-Shape': { type: 'string', description: 'Comma-separated dimensions.' },
+  'X-Tensor-Dtype': { type: 'string' },
+  'X-Tensor-Profile': { type: 'string' },
+  'X-Tensor-Initializer': { type: 'string', description: 'Canonical catalog id.' },
+  'X-Tensor-Params': { type: 'string', description: 'Resolved parameters as JSON (sorted keys, ASCII).' },
+  'X-Tensor-Seed': { type: 'string', description: 'With X-Tensor-Draw, where the key came from (absent when a key was given).' },
+  'X-Tensor-Draw': { type: 'string' },
+  'X-Tensor-Key': { type: 'string', description: 'The explicit key k0,k1, when one was given.' },
+  'X-Tensor-Keys-Used': { type: 'string', description: 'Keys the initializer consumed: the next parameter of a model uses draw + this.' },
+  'X-Tensor-Engine': { type: 'string' },
+  'X-Tensor-Exactness': { type: 'string', description: 'exact, or close;ulp=N.' },
+  'X-Tensor-Mlx-Exact': { type: 'string', description: 'true when the bytes equal real MLX\'s for the profile.' }
 }
 
-function binaryResponses (redirect: 303 | 307): Record<string, unknown> {
+const common = {
+  406: problemResponse('No representation matches Accept (code not-acceptable).'),
+  413: problemResponse('The tensor exceeds MAX_ELEMENTS or MAX_BYTES (code tensor-too-large).'),
+  ...CLIENT_ERROR
+}
+
+function binaryResponses (method: 'GET' | 'HEAD' | 'POST'): Record<string, unknown> {
+  const ok = { description: 'The tensor in the negotiated format.', headers: tensorHeadersDoc, content: binaryContent }
+  if (method === 'POST') {
+    return {
+      200: ok,
+      307: {
+        description: 'format json (or an Accept preferring application/json): repeat the POST at Location.',
+        headers: { Location: { type: 'string' } },
+        type: 'null'
+      },
+      ...common
+    }
+  }
   return {
-    200: { description: 'The tensor in the negotiated format.', headers: tensorHeadersDoc, content: binaryContent },
-    206: { description: 'One byte range of it (GET with a single Range); only the covered elements are computed.', headers: tensorHeadersDoc, content: binaryContent },
-    [redirect]: {
-      description: redirect === 303
-        ? 'format=json (or an Accept preferring application/json): the JSON representation is at Location.'
-        : 'format json (or an Accept preferring application/json): repeat the POST at Location.',
-      headers: { Location: { schema: { type: 'string' } } },
+    // HEAD: the GET's headers, no body.
+    200: method === 'GET' ? ok : { description: 'The GET\'s headers; nothing is computed.', headers: tensorHeadersDoc, type: 'null' },
+    ...(method === 'GET'
+      ? {
+          206: { description: 'One byte range (a single Range, If-Range permitting); only the covered elements are computed.', headers: tensorHeadersDoc, content: binaryContent },
+          416: problemResponse('The Range does not overlap the representation; Content-Range gives its length (code range-not-satisfiable).')
+        }
+      : {}),
+    303: {
+      description: 'format=json (or an Accept preferring application/json): the JSON representation is at Location.',
+      headers: { Location: { type: 'string' } },
       type: 'null'
     },
-    ...(redirect === 303 ? { 304: { description: 'If-None-Match matched: the cached copy is current.', type: 'null' } } : {}),
-    406: problemResponse('No representation matches Accept (code not-acceptable).'),
-    413: problemResponse('The tensor exceeds MAX_ELEMENTS or MAX_BYTES (code tensor-too-large).'),
-    ...(redirect === 303 ? { 416: problemResponse('The Range is outside the representation; Content-Range gives its length.') } : {}),
-    ...CLIENT_ERROR
+    304: { description: 'If-None-Match matched: the cached copy is current.', type: 'null' },
+    ...common
   }
 }
+
+/** @fastify/swagger leaves HEAD routes out of the document unless a route asks to be in it. */
+export const DOCUMENTED_HEAD = { swagger: { exposeHeadRoute: true } }
 
 const QUERY_DOC = 'Query fields: shape, dtype, seed, draw or key, gain, profile, format, and the initializer\'s own parameters as further fields (`?mode=fan_out`).'
 
@@ -82,12 +104,12 @@ export const tensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (ap
     tags: ['tensors'],
     params: TensorIdParamsSchema,
     querystring: BinaryTensorQuerySchema,
-    response: binaryResponses(303)
+    response: binaryResponses(method)
   })
 
   // Registered explicitly: fastify's automatic HEAD would run the GET handler and read the whole
   // stream, computing the tensor only to discard it (node-stack-notes §3.4).
-  app.route({ method: 'HEAD', url: '/v1/tensors/:id', schema: getSchema('HEAD'), handler: get('HEAD') })
+  app.route({ method: 'HEAD', url: '/v1/tensors/:id', schema: getSchema('HEAD'), config: DOCUMENTED_HEAD, handler: get('HEAD') })
   app.route({ method: 'GET', url: '/v1/tensors/:id', schema: getSchema('GET'), handler: get('GET') })
 
   app.post('/v1/tensors', {
@@ -97,7 +119,7 @@ export const tensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (ap
       description: 'The GET request as a JSON body; identical bytes for the same request. `initializer` may also be a Keras config object. Range does not apply to POST (RFC 9110 §14.2).',
       tags: ['tensors'],
       body: Type.Ref('TensorRequest'),
-      response: binaryResponses(307)
+      response: binaryResponses('POST')
     }
   }, async (request, reply) => {
     const body = request.body as Record<string, unknown>
