@@ -13,6 +13,7 @@ import { closeConnectionsAfterResponse } from './http/close-after-response.ts'
 import { handleFrameworkError, installErrorHandlers } from './http/error-handler.ts'
 import { createMetrics, installRequestMetrics } from './http/metrics.ts'
 import { openapiOptions } from './http/openapi.ts'
+import { checkpointRoutes } from './http/routes/checkpoints.ts'
 import { healthRoutes } from './http/routes/health.ts'
 import { initializerRoutes } from './http/routes/initializers.ts'
 import { metricsRoutes } from './http/routes/metrics.ts'
@@ -89,6 +90,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
   await app.register(initializerRoutes)
   await app.register(tensorRoutes, ctx)
   await app.register(jsonTensorRoutes, ctx)
+  await app.register(checkpointRoutes, ctx)
   await app.register(healthRoutes, ctx)
   await app.register(metricsRoutes, ctx)
   await app.register(problemRoutes)

@@ -44,7 +44,7 @@ describe('openapi/openapi.json', () => {
     expect(document.security).toEqual([])
     expect(document.servers).toHaveLength(1)
     expect(Object.keys(document.components.schemas).sort()).toEqual([
-      'EngineInfo', 'Health', 'Initializer', 'InitializerList', 'JsonTensor', 'JsonTensorRequest',
+      'CheckpointRequest', 'EngineInfo', 'Health', 'Initializer', 'InitializerList', 'JsonTensor', 'JsonTensorRequest',
       'Problem', 'ProblemType', 'Readiness', 'TensorRequest'
     ])
   })

@@ -1,4 +1,5 @@
 import { InitializerListSchema, InitializerSchema } from './catalog.ts'
+import { CheckpointRequestSchema } from './checkpoint.ts'
 import { EngineInfoSchema, HealthSchema, ReadinessSchema } from './engine.ts'
 import { ProblemSchema, ProblemTypeSchema } from './problem.ts'
 import { JsonTensorBodySchema, JsonTensorSchema, TensorBodySchema } from './tensor.ts'
@@ -17,5 +18,6 @@ export const SHARED_SCHEMAS = [
   ReadinessSchema,
   TensorBodySchema,
   JsonTensorBodySchema,
-  JsonTensorSchema
+  JsonTensorSchema,
+  CheckpointRequestSchema
 ] as const
