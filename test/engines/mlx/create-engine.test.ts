@@ -3,6 +3,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { createEngine, type EngineLogger, type EngineSelection } from '../../../src/engines/create-engine.ts'
 import type { Engine } from '../../../src/engines/engine.ts'
 import { MlxUnavailableError } from '../../../src/engines/mlx/mlx-module.ts'
+import { describeOracle } from '../../support/mlx-oracle.ts'
 
 const UNLOADABLE = fileURLToPath(new URL('./fixtures/unloadable-mlx.cts', import.meta.url))
 const LINUX = { platform: 'linux', arch: 'x64' } as const
@@ -42,13 +43,6 @@ describe('createEngine', () => {
     expect((error as Error).message).toContain("Cannot load MLX from '@frost-beta/mlx-not-installed'")
   })
 
-  it('ENGINE=mlx starts the mlx engine where MLX loads (here: its CPU backend) and logs it', async () => {
-    const logger = recordingLogger()
-    const engine = await create({ kind: 'mlx', logger })
-    expect(engine.info).toMatchObject({ name: 'mlx', device: 'cpu', version: '@frost-beta/mlx 0.0.7 (MLX 0.13.1)', concurrency: 1 })
-    expect(logger.lines).toEqual([{ level: 'info', details: expect.objectContaining({ engine: 'mlx', device: 'cpu' }), message: 'ENGINE=mlx on the MLX CPU backend' }])
-  })
-
   it('ENGINE=auto on Linux picks cpu without loading MLX, and logs why', async () => {
     const logger = recordingLogger()
     // An unloadable module proves MLX is not even tried: loading it would throw.
@@ -57,13 +51,6 @@ describe('createEngine', () => {
     expect(logger.lines).toHaveLength(1)
     expect(logger.lines[0]).toMatchObject({ level: 'info', details: { engine: 'cpu', host: 'linux-x64' } })
     expect(logger.lines[0]!.message).toContain('chose cpu')
-  })
-
-  it('ENGINE=auto on Apple silicon picks mlx when it loads', async () => {
-    const logger = recordingLogger()
-    const engine = await create({ kind: 'auto', logger, host: APPLE_SILICON })
-    expect(engine.info.name).toBe('mlx')
-    expect(logger.lines).toEqual([{ level: 'info', details: expect.objectContaining({ engine: 'mlx' }), message: 'ENGINE=auto chose mlx' }])
   })
 
   it('ENGINE=auto on Apple silicon falls back to cpu with a warning when MLX cannot load', async () => {
@@ -82,5 +69,21 @@ describe('createEngine', () => {
 
   it('rejects a bad mlx option before starting anything', async () => {
     await expect(createEngine({ kind: 'mlx', mlx: { concurrency: 0 } })).rejects.toMatchObject({ code: 'invalid-config' })
+  })
+})
+
+describeOracle('createEngine where MLX loads', () => {
+  it('ENGINE=mlx starts the mlx engine where MLX loads (here: its CPU backend) and logs it', async () => {
+    const logger = recordingLogger()
+    const engine = await create({ kind: 'mlx', logger })
+    expect(engine.info).toMatchObject({ name: 'mlx', device: 'cpu', version: '@frost-beta/mlx 0.0.7 (MLX 0.13.1)', concurrency: 1 })
+    expect(logger.lines).toEqual([{ level: 'info', details: expect.objectContaining({ engine: 'mlx', device: 'cpu' }), message: 'ENGINE=mlx on the MLX CPU backend' }])
+  })
+
+  it('ENGINE=auto on Apple silicon picks mlx when it loads', async () => {
+    const logger = recordingLogger()
+    const engine = await create({ kind: 'auto', logger, host: APPLE_SILICON })
+    expect(engine.info.name).toBe('mlx')
+    expect(logger.lines).toEqual([{ level: 'info', details: expect.objectContaining({ engine: 'mlx' }), message: 'ENGINE=auto chose mlx' }])
   })
 })

@@ -1,24 +1,25 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Engine } from '../../../src/engines/engine.ts'
 import { createMlxEngine } from '../../../src/engines/mlx/mlx-engine.ts'
 import { elementCount } from '../../../src/initializers/plan.ts'
+import { describeOracle } from '../../support/mlx-oracle.ts'
 import { collect, expectReferenceBytes, plan } from './support.ts'
 
 /** The mlx engine as an Engine: info, ranges, chunking, delegation to the reference kernels, abort, close. */
 
 let engine: Engine
 
-beforeAll(async () => {
-  engine = await createMlxEngine({ chunkBytes: 64 * 1024, wholeBytes: 256 * 1024 })
-})
+describeOracle('mlx engine', () => {
+  beforeAll(async () => {
+    engine = await createMlxEngine({ chunkBytes: 64 * 1024, wholeBytes: 256 * 1024 })
+  })
 
-afterAll(async () => {
-  await engine?.close()
-})
+  afterAll(async () => {
+    await engine?.close()
+  })
 
-describe('mlx engine', () => {
   it('describes itself: device, versions, concurrency, exact per profile on the CPU backend', () => {
     expect(engine.info).toMatchObject({
       name: 'mlx',
@@ -95,7 +96,7 @@ describe('mlx engine', () => {
   })
 })
 
-describe('mlx engine lifecycle', () => {
+describeOracle('mlx engine lifecycle', () => {
   it('removes its exchange directory on close', async () => {
     const parent = tmpdir()
     const before = new Set(readdirSync(parent).filter((name) => name.startsWith('tensor-init-mlx-')))

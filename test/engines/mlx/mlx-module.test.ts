@@ -1,14 +1,17 @@
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { loadMlx, mlxDevice, mlxVersionOf, MlxUnavailableError } from '../../../src/engines/mlx/mlx-module.ts'
+import { describeOracle } from '../../support/mlx-oracle.ts'
 
-describe('loadMlx', () => {
+describeOracle('loadMlx where MLX is installed', () => {
   it('loads the installed bindings and reads their version', () => {
     const { mx, bindingVersion, mlxVersion } = loadMlx()
     expect([bindingVersion, mlxVersion]).toEqual(['0.0.7', '0.13.1'])
     expect(mlxDevice(mx)).toBe('cpu')
   })
+})
 
+describe('loadMlx', () => {
   it('turns a native load failure into an MlxUnavailableError that says what to install', () => {
     const unloadable = fileURLToPath(new URL('./fixtures/unloadable-mlx.cts', import.meta.url))
     expect(() => loadMlx(unloadable)).toThrow(MlxUnavailableError)
