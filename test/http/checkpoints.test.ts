@@ -5,8 +5,11 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { request } from 'undici'
 import { afterAll, describe, expect, test } from 'vitest'
+import type { Exactness } from '../../src/engines/engine.ts'
 import { nameSeed } from '../../src/initializers/manifest.ts'
-import { listen, useApp, build } from '../support/helper.ts'
+import type { Plan } from '../../src/initializers/plan.ts'
+import { build, listen, useApp } from '../support/helper.ts'
+import { InlineEngine } from '../support/inline-engine.ts'
 import { countComparisons, describeOracle, mlx, pullBytes, type MxArray } from '../support/mlx-oracle.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'tensor-init-checkpoints-'))
@@ -168,6 +171,25 @@ describe('POST /v1/checkpoints: the file', () => {
     expect(new Set([a, ...others].map((r) => r.headers.etag)).size).toBe(5)
   })
 
+  test('one exactness class per file: the loosest of its tensors\', in headers, metadata and ETag', async () => {
+    // An engine that is close (not exact) for normal-distributed tensors, as MLX on a GPU is.
+    class CloseForNormal extends InlineEngine {
+      override exactness (plan: Plan): Exactness {
+        return plan.recipe.kind === 'normal' ? { class: 'close', ulp: plan.dtype === 'float32' ? 2 : 1 } : { class: 'exact' }
+      }
+    }
+    const engine = new CloseForNormal()
+    const { app } = await build({ engine })
+    const post = async (tensors: unknown[]) => await app.inject({ method: 'POST', url: '/v1/checkpoints', payload: { seed: 1, tensors } })
+    const mixed = await post([MODEL[0], MODEL[1], { ...MODEL[0], name: 'half', dtype: 'float16' }])
+    expect(mixed.headers['x-tensor-exactness']).toBe('close;ulp=2')
+    expect(pythonRead(mixed.rawPayload).metadata['tensor_init.exactness']).toBe('close;ulp=2')
+    const exact = await post([MODEL[1], MODEL[2]])
+    expect(exact.headers['x-tensor-exactness']).toBe('exact')
+    const sameOnExactEngine = await postCheckpoint({ seed: 1, tensors: [MODEL[0], MODEL[1], { ...MODEL[0], name: 'half', dtype: 'float16' }] })
+    expect(sameOnExactEngine.headers.etag).not.toBe(mixed.headers.etag)
+  })
+
   test('keys: "name": each tensor is the single-tensor request of seed SHA-256(seed, name); adding a tensor leaves the others unchanged', async () => {
     const base = await postCheckpoint({ seed: 77, keys: 'name', dtype: 'bfloat16', tensors: MODEL })
     const grown = await postCheckpoint({
@@ -221,6 +243,19 @@ describe('POST /v1/checkpoints: errors are problem+json with a pointer into the 
     const res = await postCheckpoint({ tensors })
     expect(res.status).toBe(400)
     expect(res.json()).toMatchObject({ code: 'invalid-manifest', field: '/tensors', detail: expect.stringContaining('10000') })
+  })
+
+  test('10 000 tensors with long names: a manifest past the 1 MiB body limit of single-tensor requests is accepted', async () => {
+    const prefix = 'model.decoder.layers.block.attention.'.repeat(4)
+    const tensors = Array.from({ length: 10_000 }, (_, i) => ({ name: `${prefix}${i}.weight`, shape: [1], initializer: 'uniform' }))
+    const body = JSON.stringify({ tensors })
+    expect(body.length).toBeGreaterThan(2 ** 20)
+    const res = await getApp().app.inject({ method: 'POST', url: '/v1/checkpoints', payload: body, headers: { 'content-type': 'application/json' } })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['x-checkpoint-tensors']).toBe('10000')
+    expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length)
+    const n = Number(res.rawPayload.readBigUInt64LE(0))
+    expect(res.rawPayload.length).toBe(8 + n + 10_000 * 4)
   })
 
   test('more bytes in all than MAX_BYTES, each tensor alone being within it', async () => {
