@@ -3,6 +3,7 @@ import { sequenceKeys, splitKey } from '../random/keys.ts'
 import { getInitializer } from './catalog.ts'
 import { HALF_AND_SINGLE, isDType, itemSize, type DType } from './dtype.ts'
 import type { InitializerEntry } from './entry.ts'
+import { fromKerasConfig, isKerasConfigObject, withConfigPointers } from './keras-config.ts'
 import { parseParams } from './params.ts'
 import type { Key, KeySource, Plan } from './plan.ts'
 import { PROFILE_NAMES, resolveProfile } from './profile.ts'
@@ -44,8 +45,14 @@ export interface TensorSpec {
 
 /** Turns a request into a Plan, or throws TensorInitError naming the offending field. */
 export function buildPlan (spec: TensorSpec, source: 'query' | 'json', limits: PlanLimits = DEFAULT_PLAN_LIMITS): Plan {
+  if (isKerasConfigObject(spec.initializer)) {
+    // A Keras config object (design §1): rewritten to catalog id + params + seed, then built as
+    // usual, with parameter errors pointing into the config.
+    const rewritten = fromKerasConfig(spec)
+    return withConfigPointers(() => buildPlan(rewritten, source, limits))
+  }
   if (typeof spec.initializer !== 'string') {
-    throw new TensorInitError('invalid-request', 'initializer must be a catalog id string.', '/initializer')
+    throw new TensorInitError('invalid-request', 'initializer must be a catalog id string or a Keras config object.', '/initializer')
   }
   const entry = getInitializer(spec.initializer)
   const profile = resolveProfile(optionalString(spec.profile, '/profile', 'invalid-profile'))

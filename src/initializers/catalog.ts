@@ -1,13 +1,19 @@
 import { TensorInitError } from '../errors.ts'
 import type { Family, InitializerEntry } from './entry.ts'
+import { jaxInitializers } from './jax.ts'
+import { kerasInitializers } from './keras.ts'
 import { mlxInitializers } from './mlx.ts'
+import { torchInitializers } from './torch.ts'
 
 /**
  * The one catalog of initializer ids (design §1). Unprefixed ids are MLX's; other families carry a
  * prefix (`keras.`, `torch.`, `jax.`). Aliases resolve to their entry's canonical id.
  */
 const ENTRIES: readonly InitializerEntry[] = [
-  ...mlxInitializers
+  ...mlxInitializers,
+  ...kerasInitializers,
+  ...torchInitializers,
+  ...jaxInitializers
 ]
 
 const BY_NAME = new Map<string, InitializerEntry>()

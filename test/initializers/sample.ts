@@ -1,4 +1,5 @@
 import { executeRange } from '../../src/engines/reference/index.ts'
+import { isTensorInitError } from '../../src/errors.ts'
 import { buildPlan, type TensorSpec } from '../../src/initializers/build-plan.ts'
 import type { DType } from '../../src/initializers/dtype.ts'
 import { elementCount, type Plan } from '../../src/initializers/plan.ts'
@@ -58,4 +59,30 @@ export function recipePlan (recipe: Recipe, shape: number[], dtype: DType, seed 
     dtype,
     mlxExact: false
   }
+}
+
+/** The TensorInitError a request raises (code, field, message), or a failure when it raises none. */
+export function planError (spec: TensorSpec): { code: string, field: string | undefined, message: string } {
+  try {
+    plan(spec)
+  } catch (err) {
+    if (isTensorInitError(err)) return { code: err.code, field: err.field, message: err.message }
+    throw err
+  }
+  throw new Error(`expected ${JSON.stringify(spec)} to be rejected`)
+}
+
+/** Max |M M^T - s^2 I| (byRows) or |M^T M - s^2 I| of a row-major r x c matrix. */
+export function orthogonalityError (m: ArrayLike<number>, r: number, c: number, scale: number, byRows: boolean): number {
+  let worst = 0
+  const [n, len] = byRows ? [r, c] : [c, r]
+  const at = (i: number, k: number): number => (byRows ? m[i * c + k]! : m[k * c + i]!)
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let dot = 0
+      for (let k = 0; k < len; k++) dot += at(i, k) * at(j, k)
+      worst = Math.max(worst, Math.abs(dot - (i === j ? scale * scale : 0)))
+    }
+  }
+  return worst
 }

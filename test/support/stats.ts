@@ -219,7 +219,9 @@ export function ksStatistic (values: ArrayLike<number>, cdf: (v: number) => numb
     const v = sorted[i]!
     let j = i
     while (j < n && sorted[j] === v) j++
-    d = Math.max(d, Math.abs(i / n - cdfBelow(v)), Math.abs(j / n - cdf(v)))
+    const at = cdf(v)
+    const below = cdfBelow === cdf ? at : cdfBelow(v)
+    d = Math.max(d, Math.abs(i / n - below), Math.abs(j / n - at))
     i = j
   }
   return d

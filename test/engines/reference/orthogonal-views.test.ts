@@ -2,22 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { orthogonalMatrix } from '../../../src/engines/reference/orthogonal.ts'
 import type { FloatDType } from '../../../src/engines/reference/round-dtype.ts'
 import { roundTo } from '../../../src/engines/reference/round-dtype.ts'
-import { recipePlan, values } from '../../initializers/sample.ts'
-
-/** Max |M M^T - s^2 I| (rows orthonormal) or |M^T M - s^2 I| (columns) of a row-major r x c matrix. */
-function orthogonalityError (m: ArrayLike<number>, r: number, c: number, scale: number, byRows: boolean): number {
-  let worst = 0
-  const [n, len] = byRows ? [r, c] : [c, r]
-  const at = (i: number, k: number): number => (byRows ? m[i * c + k]! : m[k * c + i]!)
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let dot = 0
-      for (let k = 0; k < len; k++) dot += at(i, k) * at(j, k)
-      worst = Math.max(worst, Math.abs(dot - (i === j ? scale * scale : 0)))
-    }
-  }
-  return worst
-}
+import { orthogonalityError, recipePlan, values } from '../../initializers/sample.ts'
 
 describe('orthogonal-moved kernel (jax orthogonal, middle column_axis)', () => {
   it('places Q[a*inner + c, b] at (a, b, c): orthonormal columns along the moved axis', () => {
