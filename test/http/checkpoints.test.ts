@@ -404,4 +404,25 @@ describeOracle('POST /v1/checkpoints against real MLX (profile mlx-0.13)', () =>
       }
     }
   })
+
+  test('keys: "name": tensor = mx.random.seed(nameSeed) then its initializer (names whose seed fits a JS number)', async () => {
+    // node-mlx takes the seed as a JS number (spec b.1), so these names were picked (by a search
+    // with Python's hashlib) for a nameSeed below 2^53; the derivation itself is checked above.
+    const picked: Array<[ManifestTensor, bigint, (mx: any, nn: any, a: MxArray) => MxArray]> = [
+      [{ name: 'layers.1981.weight', shape: [8, 6], initializer: 'he_uniform', gain: 2 }, 6881658052298026n, (mx, nn, a) => nn.heUniform(mx.float32)(a, 'fanIn', 2)],
+      [{ name: 'layers.3040.weight', shape: [4, 4], initializer: 'identity' }, 2345089066084047n, (mx, nn, a) => nn.identity(mx.float32)(a)],
+      [{ name: 'layers.4683.weight', shape: [7, 5], initializer: 'glorot_normal', dtype: 'bfloat16' }, 51228370573270n, (mx, nn, a) => nn.glorotNormal(mx.bfloat16)(a)]
+    ]
+    const res = await postCheckpoint({ seed: 5, keys: 'name', profile: 'mlx-0.13', tensors: picked.map(([t]) => t) })
+    expect(res.status).toBe(200)
+    const { core: mx, nn } = mlx()
+    const loaded = mx.load(writeTemp(res.payload)) as Record<string, MxArray>
+    for (const [tensor, seed, init] of picked) {
+      expect(nameSeed(5n, tensor.name)).toBe(seed)
+      mx.random.seed(Number(seed))
+      const expected = pullBytes(init(mx, nn.init, mx.zeros(tensor.shape)))
+      expect(Buffer.from(pullBytes(loaded[tensor.name] as MxArray).bytes), tensor.name).toEqual(Buffer.from(expected.bytes))
+      countComparisons(tensor.shape.reduce((a, b) => a * b, 1))
+    }
+  })
 })
