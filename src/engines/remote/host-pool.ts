@@ -1,4 +1,5 @@
 import { TensorInitError } from '../../errors.ts'
+import type { Plan } from '../../initializers/plan.ts'
 import { PROFILES, type Profile } from '../../initializers/profile.ts'
 import type { Exactness } from '../engine.ts'
 import { chooseClass, classLabel } from './exactness-class.ts'
@@ -7,7 +8,7 @@ import type { ResolvedRemoteOptions } from './remote-options.ts'
 import { WorkerHost } from './worker-host.ts'
 
 export interface AcquireRequest {
-  profile: Profile
+  plan: Plan
   /** Label of the exactness class that serves this response. */
   label: string
   /** Hosts that may not serve this response (they refused it or computed another representation). */
@@ -72,20 +73,30 @@ export class HostPool {
     return this.hosts.filter((h) => h.state === 'ready')
   }
 
-  /** The exactness class that serves `profile` now, or undefined when no ready host may. */
-  classFor (profile: Profile): Exactness | undefined {
+  /** The exactness class that serves `plan` now, or undefined when no ready host may. */
+  classFor (plan: Plan): Exactness | undefined {
     const classes: Exactness[] = []
     for (const host of this.hosts) {
-      const exactness = host.exactness(profile)
+      const exactness = host.exactness(plan)
       if (exactness !== undefined) classes.push(exactness)
     }
     return chooseClass(classes, this.options.exactness)
   }
 
-  /** Per profile, the class that would serve it now (EngineInfo.exactness). */
+  /**
+   * Per profile, the class the pool would serve as the hosts state it (EngineInfo.exactness: the
+   * worst case over plans, like each host's own table; a given plan may be served better).
+   */
   table (): Record<Profile, Exactness> {
     const table = {} as Record<Profile, Exactness>
-    for (const profile of PROFILES) table[profile] = this.classFor(profile) ?? { class: 'exact' }
+    for (const profile of PROFILES) {
+      const classes: Exactness[] = []
+      for (const host of this.hosts) {
+        const exactness = host.profileExactness(profile)
+        if (exactness !== undefined) classes.push(exactness)
+      }
+      table[profile] = chooseClass(classes, this.options.exactness) ?? { class: 'exact' }
+    }
     return table
   }
 
@@ -93,11 +104,11 @@ export class HostPool {
     for (;;) {
       request.signal.throwIfAborted()
       if (this.closed) throw new TensorInitError('engine-unavailable', 'The remote engine is closed.')
-      const serving = this.hosts.filter((h) => !request.exclude.has(h) && matches(h.exactness(request.profile), request.label))
+      const serving = this.hosts.filter((h) => !request.exclude.has(h) && matches(h.exactness(request.plan), request.label))
       if (serving.length === 0) {
         const why = this.hosts.map((h) => `${h.origin} ${request.exclude.has(h) ? 'excluded' : h.state}${h.lastError === undefined ? '' : ` (${h.lastError})`}`)
         throw new TensorInitError('engine-unavailable',
-          `No worker host of exactness class ${request.label} for profile ${request.profile} can serve: ${why.join('; ')}.`)
+          `No worker host of exactness class ${request.label} for this ${request.plan.initializer} (${request.plan.profile}, ${request.plan.dtype}) can serve: ${why.join('; ')}.`)
       }
       const free = serving.filter((h) => h.active < h.limit)
       if (free.length > 0) {

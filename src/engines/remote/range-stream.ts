@@ -68,7 +68,7 @@ export async function * streamRange (pool: HostPool, request: RangeStreamRequest
       }
       let host: WorkerHost
       try {
-        host = await pool.acquire({ profile: plan.profile, label: request.label, exclude, signal })
+        host = await pool.acquire({ plan, label: request.label, exclude, signal })
       } catch (err) {
         if (lastFailure !== undefined && err instanceof TensorInitError) {
           throw new TensorInitError(err.code, `${err.message} Last failure: ${lastFailure.message}`)

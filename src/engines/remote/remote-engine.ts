@@ -59,7 +59,7 @@ export class RemoteEngine implements Engine {
     const known = this.decided.get(plan)
     if (known !== undefined) return known
     // With no ready host the stream fails (503) anyway; the class named here is never served.
-    const exactness = this.pool.classFor(plan.profile) ?? { class: 'exact' }
+    const exactness = this.pool.classFor(plan) ?? { class: 'exact' }
     this.decided.set(plan, exactness)
     return exactness
   }

@@ -1,6 +1,8 @@
 import { Pool } from 'undici'
+import type { Plan } from '../../initializers/plan.ts'
 import type { Profile } from '../../initializers/profile.ts'
 import type { Exactness } from '../engine.ts'
+import { planExactness } from './host-exactness.ts'
 import type { HostReadiness } from './readiness.ts'
 import type { ResolvedRemoteOptions } from './remote-options.ts'
 
@@ -47,9 +49,14 @@ export class WorkerHost {
     })
   }
 
-  /** The host's class for a profile, while it is ready. */
-  exactness (profile: Profile): Exactness | undefined {
+  /** The host's class for a profile as its /readyz states it (the worst over plans), while it is ready. */
+  profileExactness (profile: Profile): Exactness | undefined {
     return this.state === 'ready' ? this.readiness?.engine.exactness[profile] : undefined
+  }
+
+  /** The class of the host's bytes for `plan`, while it is ready. */
+  exactness (plan: Plan): Exactness | undefined {
+    return this.state === 'ready' && this.readiness !== undefined ? planExactness(this.readiness.engine, plan) : undefined
   }
 
   admit (readiness: HostReadiness): void {

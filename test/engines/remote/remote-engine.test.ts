@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { executeRange } from '../../../src/engines/reference/execute.ts'
 import { buildPlan } from '../../../src/initializers/build-plan.ts'
 import { elementCount } from '../../../src/initializers/plan.ts'
-import { collect, OtherClassEngine, remote, startHost, startInlineHosts } from './support.ts'
+import { collect, GpuLikeEngine, OtherClassEngine, remote, startHost, startInlineHosts } from './support.ts'
 
 describe('remote engine: splicing sub-ranges from several hosts', () => {
   test('the whole tensor equals the reference, and every host served a share', async () => {
@@ -77,5 +77,38 @@ describe('remote engine: exactness classes', () => {
     const bytes = await collect(engine.stream(plan, { start: 0, end: n }))
     expect(Buffer.compare(bytes, executeRange(plan, 0, n))).toBe(0)
     for (const h of closeHosts) expect(h.engine.elementsComputed).toBe(0)
+  })
+})
+
+describe('remote engine: classes per plan (Metal hosts)', () => {
+  test('GPU hosts are exact for float32 uniforms: they serve alongside CPU hosts', async () => {
+    const gpus = await Promise.all([0, 1].map(async () => await startHost(new GpuLikeEngine())))
+    const cpu = (await startInlineHosts(1))[0]!
+    const engine = await remote([...gpus, cpu])
+    // Their tables say close (the worst case); for this plan they are exact, as their ETags say.
+    expect(engine.info.exactness['mlx-0.32']).toEqual({ class: 'close', ulp: 16 })
+    const plan = buildPlan({ initializer: 'glorot_uniform', shape: [300, 700], seed: 4 }, 'json')
+    const n = elementCount(plan.shape)
+    expect(engine.exactness(plan)).toEqual({ class: 'exact' })
+    const bytes = await collect(engine.stream(plan, { start: 0, end: n }))
+    expect(Buffer.compare(bytes, executeRange(plan, 0, n))).toBe(0)
+    for (const h of [...gpus, cpu]) expect(h.engine.elementsComputed).toBeGreaterThan(0)
+    expect(engine.info.details?.partRetries).toBe(0)
+  })
+
+  test('for normals the GPU class is close: the larger GPU group serves alone', async () => {
+    const gpus = await Promise.all([0, 1].map(async () => await startHost(new GpuLikeEngine())))
+    const cpu = (await startInlineHosts(1))[0]!
+    const engine = await remote([...gpus, cpu])
+    const plan = buildPlan({ initializer: 'he_normal', shape: [300, 700], seed: 4 }, 'json')
+    const n = elementCount(plan.shape)
+    expect(engine.exactness(plan)).toEqual({ class: 'close', ulp: 16 })
+    const bytes = await collect(engine.stream(plan, { start: 0, end: n }))
+    expect(Buffer.compare(bytes, executeRange(plan, 0, n).map((b) => b ^ 1))).toBe(0)
+    expect(cpu.engine.elementsComputed).toBe(0)
+    // With exactness=exact the CPU host serves instead.
+    const exactOnly = await remote([...gpus, cpu], { exactness: 'exact' })
+    const exact = await collect(exactOnly.stream(plan, { start: 0, end: n }))
+    expect(Buffer.compare(exact, executeRange(plan, 0, n))).toBe(0)
   })
 })

@@ -6,6 +6,7 @@ import { buildApp } from '../../../src/app.ts'
 import type { ElementRange, Engine, EngineInfo, Exactness, StreamOptions } from '../../../src/engines/engine.ts'
 import { createRemoteEngine, type RemoteEngine } from '../../../src/engines/remote/remote-engine.ts'
 import type { RemoteEngineOptions } from '../../../src/engines/remote/remote-options.ts'
+import { mlxExactness, profileExactness } from '../../../src/engines/mlx/exactness.ts'
 import type { Plan } from '../../../src/initializers/plan.ts'
 import { InlineEngine, type InlineEngineOptions } from '../../support/inline-engine.ts'
 
@@ -152,5 +153,23 @@ export class LyingEngine extends InlineEngine {
 
   override async * stream (plan: Plan, range: ElementRange, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
     for await (const chunk of super.stream(plan, range, options)) yield chunk.map((b) => b ^ 1)
+  }
+}
+
+/**
+ * An InlineEngine describing itself as the mlx engine on a Metal GPU: its /readyz table is the
+ * GPU's worst case per profile, its per-plan class is what the mlx engine declares on the GPU
+ * (src/engines/mlx/exactness.ts), and its bytes for `close` plans differ from the reference.
+ */
+export class GpuLikeEngine extends InlineEngine {
+  override readonly info: EngineInfo = { ...new InlineEngine().info, name: 'mlx', device: 'gpu', exactness: profileExactness('gpu') }
+
+  override exactness (plan: Plan): Exactness {
+    return mlxExactness(plan, 'gpu')
+  }
+
+  override async * stream (plan: Plan, range: ElementRange, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
+    const close = this.exactness(plan).class === 'close'
+    for await (const chunk of super.stream(plan, range, options)) yield close ? chunk.map((b) => b ^ 1) : chunk
   }
 }
