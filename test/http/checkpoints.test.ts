@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { request } from 'undici'
-import { afterAll, describe, expect, test } from 'vitest'
+import { afterAll, describe, expect, onTestFinished, test } from 'vitest'
+import { createCpuEngine } from '../../src/engines/cpu/cpu-engine.ts'
 import type { Exactness } from '../../src/engines/engine.ts'
 import { nameSeed } from '../../src/initializers/manifest.ts'
 import type { Plan } from '../../src/initializers/plan.ts'
@@ -369,6 +370,23 @@ describe('POST /v1/checkpoints over a real socket: ranges, conditionals, lazines
     }
     expect(engine.elementsComputed).toBeLessThan(8 * 2 ** 20)
     expect(engine.ranges.length).toBeLessThan(8)
+  })
+})
+
+describe('POST /v1/checkpoints on the embedded CPU engine (worker threads)', () => {
+  test('the same bytes as the reference kernels, in full and in a range across tensors', async () => {
+    const engine = createCpuEngine({ threads: 1, chunkBytes: 4096 })
+    onTestFinished(async () => { await engine.close() })
+    const { origin } = await listen({ engine })
+    const body = JSON.stringify({ seed: 11, profile: 'mlx-0.13', tensors: MODEL })
+    const headers = { 'content-type': 'application/json' }
+    const viaWorkers = Buffer.from(await (await fetch(`${origin}/v1/checkpoints`, { method: 'POST', headers, body })).arrayBuffer())
+    expect(viaWorkers).toEqual((await postCheckpoint(JSON.parse(body))).payload)
+    const first = 100
+    const last = viaWorkers.length - 50
+    const part = await fetch(`${origin}/v1/checkpoints`, { method: 'POST', headers: { ...headers, range: `bytes=${first}-${last}` }, body })
+    expect(part.status).toBe(206)
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(viaWorkers.subarray(first, last + 1))
   })
 })
 
