@@ -1,20 +1,21 @@
-import { exp, log } from './fdlibm.ts'
+import { exp } from './fdlibm.ts'
 
 /**
- * The standard normal distribution function and its inverse in double precision, built only from
- * IEEE basic operations, Math.sqrt/Math.trunc (exactly specified) and the fdlibm ports, so every
- * host computes the same bits (see fdlibm.ts for why not Math.log/Math.exp).
+ * The standard normal distribution function in double precision, built only from IEEE basic
+ * operations, Math.trunc (exactly specified) and the fdlibm exp port, so every host computes the
+ * same bits (see fdlibm.ts for why not Math.exp).
  *
- * - `normalTail(z)` = P(Z > z) for z >= 0: W. J. Cody's rational Chebyshev approximations
- *   (ACM TOMS Algorithm 715, as in R's nmath/pnorm.c), relative error ~1e-16 down to
- *   P ~ 1e-308 (z < 37.5193; beyond, 0).
- * - `normalQuantileLow(p)` = Phi^-1(p) for p in (0, 0.5]: Wichura's AS 241 (PPND16, as in R's
- *   nmath/qnorm.c), relative accuracy ~1e-16. Callers pass the smaller tail probability, which
- *   keeps full relative precision in both tails.
+ * `normalTail(z)` = P(Z > z) for z >= 0: W. J. Cody's rational Chebyshev approximations (ACM
+ * TOMS Algorithm 715, as in R's nmath/pnorm.c), relative error ~1e-16 down to P ~ 1e-308
+ * (z < 37.5193; beyond, 0).
+ *
+ * The inverse is normalQuantile in src/random/float64.ts (Wichura's AS 241 with fdlibm's log,
+ * relative accuracy ~1e-16 down to p ~ 1e-308); callers pass it the smaller tail probability,
+ * which keeps full relative precision in both tails.
  */
 
 /* eslint-disable @typescript-eslint/no-loss-of-precision -- constants and coefficients exactly as
-   published (R's nmath, Cody 1993, Wichura 1988), so they can be checked against the sources; each
+   published (R's nmath/pnorm.c, Cody 1993), so they can be checked against the source; each
    literal parses to the nearest double, which is the intended constant. */
 const SQRT32 = 5.656854249492380195206754896838
 const ONE_OVER_SQRT_2PI = 0.398942280401432677939946059934
@@ -33,6 +34,7 @@ const D = [
 ] as const
 const P = [0.21589853405795699, 0.1274011611602473639, 0.022235277870649807, 0.001421619193227893466, 2.9112874951168792e-5, 0.02307344176494017303] as const
 const Q = [1.28426009614491121, 0.468238212480865118, 0.0659881378689285515, 0.00378239633202758244, 7.29751555083966205e-5] as const
+/* eslint-enable @typescript-eslint/no-loss-of-precision */
 
 /**
  * exp(-y^2/2) * temp, with y^2 split so the large part is exact (Cody's `do_del`): y = ysq + d
@@ -88,51 +90,4 @@ export function normalTail (z: number): number {
 /** Phi(z) = P(Z <= z) for any finite z; accurate to ~1e-16 relative in the lower tail. */
 export function normalCdf (z: number): number {
   return z <= 0 ? normalTail(-z) : 1 - normalTail(z)
-}
-
-// AS 241 coefficients (Wichura 1988, Applied Statistics 37, 477-484).
-const A241 = [3.387132872796366608, 133.14166789178437745, 1971.5909503065514427, 13731.693765509461125,
-  45921.953931549871457, 67265.770927008700853, 33430.575583588128105, 2509.0809287301226727] as const
-const B241 = [1, 42.313330701600911252, 687.1870074920579083, 5394.1960214247511077, 21213.794301586595867,
-  39307.89580009271061, 28729.085735721942674, 5226.495278852854561] as const
-const C241 = [1.42343711074968357734, 4.6303378461565452959, 5.7694972214606914055, 3.64784832476320460504,
-  1.27045825245236838258, 0.24178072517745061177, 0.0227238449892691845833, 7.7454501427834140764e-4] as const
-const D241 = [1, 2.05319162663775882187, 1.6763848301838038494, 0.68976733498510000455, 0.14810397642748007459,
-  0.0151986665636164571966, 5.475938084995344946e-4, 1.05075007164441684324e-9] as const
-const E241 = [6.6579046435011037772, 5.4637849111641143699, 1.7848265399172913358, 0.29656057182850489123,
-  0.026532189526576123093, 0.0012426609473880784386, 2.71155556874348757815e-5, 2.01033439929228813265e-7] as const
-const F241 = [1, 0.59983220655588793769, 0.13692988092273580531, 0.0148753612908506148525,
-  7.868691311456132591e-4, 1.8463183175100546818e-5, 1.4215117583164458887e-7, 2.04426310338993978564e-15] as const
-
-/* eslint-enable @typescript-eslint/no-loss-of-precision */
-
-function ratio (c: readonly number[], d: readonly number[], r: number): number {
-  let num = c[7]!
-  let den = d[7]!
-  for (let i = 6; i >= 0; i--) {
-    num = num * r + c[i]!
-    den = den * r + d[i]!
-  }
-  return num / den
-}
-
-/**
- * Phi^-1(p) for 0 < p <= 0.5 (result <= 0); p slightly above 0.5 (rounding) is fine too.
- * p = 0 gives -Infinity. AS 241's tail branches work on r = sqrt(-log p), so the relative
- * precision of a tiny p carries through to the quantile.
- */
-export function normalQuantileLow (p: number): number {
-  const q = p - 0.5
-  if (q >= -0.425) {
-    const r = 0.180625 - q * q
-    return q * ratio(A241, B241, r)
-  }
-  if (p <= 0) return -Infinity
-  let r = Math.sqrt(-log(p))
-  if (r <= 5) {
-    r -= 1.6
-    return -ratio(C241, D241, r)
-  }
-  r -= 5
-  return -ratio(E241, F241, r)
 }

@@ -2,7 +2,8 @@ import { TensorInitError } from '../../errors.ts'
 import { elementCount, type Plan } from '../../initializers/plan.ts'
 import type { TruncNormalRecipe } from '../../initializers/recipe.ts'
 import { fillWords } from '../../random/bits.ts'
-import { normalQuantileLow, normalTail } from './gauss.ts'
+import { normalQuantile } from '../../random/float64.ts'
+import { normalTail } from './gauss.ts'
 import { planKey } from './keys.ts'
 import { floatView, requireFloatDType, storeWithin } from './round-dtype.ts'
 
@@ -66,7 +67,7 @@ export function truncNormalValue (s: TruncNormalSetup, word: number): number {
   if (s.mass > 0) {
     const u = (word + 0.5) * TWO_M32
     const pl = s.lowerTail + u * s.mass
-    let z = pl <= 0.5 ? normalQuantileLow(pl) : -normalQuantileLow(s.upperTail + (1 - u) * s.mass)
+    let z = pl <= 0.5 ? normalQuantile(pl) : -normalQuantile(s.upperTail + (1 - u) * s.mass)
     if (z < s.alpha) z = s.alpha
     else if (z > s.beta) z = s.beta
     const x = s.mean + s.std * z
