@@ -52,9 +52,17 @@ function defaults (entry: InitializerEntry): ResolvedParams {
   return Object.fromEntries(entry.params.map((p) => [p.name, p.default]))
 }
 
+/**
+ * The Keras config of an entry with its default parameters and no seed (null): what the catalog
+ * publishes so a client can start from it; undefined outside the Keras family.
+ */
+export function defaultKerasConfig (entry: InitializerEntry): KerasConfig | undefined {
+  return entry.kerasConfig?.(defaults(entry), undefined)
+}
+
 /** The config keys a Keras class takes: exactly those its get_config() writes. */
 function configKeys (entry: InitializerEntry): string[] {
-  return Object.keys(entry.kerasConfig!(defaults(entry), undefined).config)
+  return Object.keys(defaultKerasConfig(entry)!.config)
 }
 
 /** Keras serializes a NumPy scalar as {"class_name": "__numpy__", "config": {"value": v, "dtype": d}}. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { executeRange } from '../../src/engines/reference/index.ts'
-import { listInitializers } from '../../src/initializers/catalog.ts'
+import { findInitializer, listInitializers } from '../../src/initializers/catalog.ts'
 import type { ResolvedParams } from '../../src/initializers/entry.ts'
-import { kerasConfigOf } from '../../src/initializers/keras-config.ts'
+import { defaultKerasConfig, kerasConfigOf } from '../../src/initializers/keras-config.ts'
 import { plan, planError } from './sample.ts'
 
 /**
@@ -47,6 +47,15 @@ describe('Keras config round trip', () => {
       expect(JSON.parse(JSON.stringify(config))).toEqual(config)
     })
   }
+
+  it('publishes each entry\'s default config, which is itself a valid request', () => {
+    for (const entry of listInitializers('keras')) {
+      const config = defaultKerasConfig(entry)!
+      expect(config.config.seed ?? null).toBeNull()
+      expect(plan({ initializer: config, shape: shapeFor(entry.id) }).initializer).toBe(entry.id)
+    }
+    expect(defaultKerasConfig(findInitializer('torch.normal_')!)).toBeUndefined()
+  })
 
   it('writes the seed where Keras does: random initializers only', () => {
     const seeded = listInitializers('keras').filter((e) => 'seed' in e.kerasConfig!({} as ResolvedParams, '1').config).map((e) => e.id)

@@ -89,6 +89,8 @@ describe('PyTorch errors', () => {
     expect(planError({ initializer: 'torch.trunc_normal_', shape: [3], params: { a: 40, b: 41 } }).message).toContain('more than 37 standard deviations')
     expect(planError({ initializer: 'torch.kaiming_uniform_', shape: [3, 3], params: { nonlinearity: 'gelu' } })).toMatchObject({ code: 'invalid-parameter', field: '/params/nonlinearity' })
     expect(planError({ initializer: 'torch.kaiming_uniform_', shape: [3, 3], params: { mode: 'fan_avg' } })).toMatchObject({ code: 'invalid-parameter', field: '/params/mode' })
+    // calculate_gain: "negative_slope True not a valid number" (a bool is no slope)
+    expect(planError({ initializer: 'torch.kaiming_uniform_', shape: [3, 3], params: { a: true } })).toMatchObject({ code: 'invalid-parameter', field: '/params/a' })
     expect(planError({ initializer: 'torch.sparse_', shape: [3, 3] })).toMatchObject({ code: 'missing-parameter', field: '/params/sparsity' })
     expect(planError({ initializer: 'torch.sparse_', shape: [3, 3], params: { sparsity: 1.5 } })).toMatchObject({ code: 'invalid-parameter', field: '/params/sparsity' })
     expect(planError({ initializer: 'torch.constant_', shape: [3] })).toMatchObject({ code: 'missing-parameter', field: '/params/val' })
