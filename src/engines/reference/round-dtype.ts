@@ -14,7 +14,7 @@ import { F16_TO_F32, bf16ToF32 } from '../../random/half.ts'
 
 export type FloatDType = 'float32' | 'float16' | 'bfloat16' | 'float64'
 
-export function isFloatDType (dtype: DType): dtype is FloatDType {
+function isFloatDType (dtype: DType): dtype is FloatDType {
   return dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16' || dtype === 'float64'
 }
 

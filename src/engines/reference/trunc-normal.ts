@@ -3,7 +3,7 @@ import { elementCount, type Plan } from '../../initializers/plan.ts'
 import type { TruncNormalRecipe } from '../../initializers/recipe.ts'
 import { fillWords } from '../../random/bits.ts'
 import { normalQuantile } from '../../random/float64.ts'
-import { normalTail } from './gauss.ts'
+import { normalCdf, normalTail } from './gauss.ts'
 import { planKey } from './keys.ts'
 import { floatView, requireFloatDType, storeWithin } from './round-dtype.ts'
 
@@ -40,9 +40,6 @@ export interface TruncNormalSetup {
   mass: number
 }
 
-/** Standard-unit bounds beyond which the interval's probability underflows double (Cody's 37.5193). */
-export const TRUNC_NORMAL_MAX_SIGMA = 37
-
 export function truncNormalSetup (recipe: TruncNormalRecipe): TruncNormalSetup {
   const { mean, std, low, high } = recipe
   if (!(low <= high) || !(std >= 0)) {
@@ -51,8 +48,8 @@ export function truncNormalSetup (recipe: TruncNormalRecipe): TruncNormalSetup {
   if (std === 0) return { mean, std, low, high, alpha: 0, beta: 0, lowerTail: 0, upperTail: 0, mass: 0 }
   const alpha = (low - mean) / std
   const beta = (high - mean) / std
-  const lowerTail = alpha <= 0 ? normalTail(-alpha) : 1 - normalTail(alpha)
-  const upperTail = beta >= 0 ? normalTail(beta) : 1 - normalTail(-beta)
+  const lowerTail = normalCdf(alpha)
+  const upperTail = normalCdf(-beta)
   let mass: number
   if (alpha >= 0) mass = normalTail(alpha) - upperTail
   else if (beta <= 0) mass = normalTail(-beta) - lowerTail
@@ -73,8 +70,8 @@ export function truncNormalValue (s: TruncNormalSetup, word: number): number {
     const x = s.mean + s.std * z
     return x < s.low ? s.low : x > s.high ? s.high : x
   }
-  // std = 0, or an interval too far out for double (the plan builder refuses those): the point
-  // of [low, high] nearest the mean.
+  // std = 0, or an interval too far out for double (more than 37 std from the mean; the plan
+  // builder refuses those): the point of [low, high] nearest the mean.
   return s.mean < s.low ? s.low : s.mean > s.high ? s.high : s.mean
 }
 
