@@ -32,6 +32,12 @@ const nonlinearityParam: ParamSpec = {
 
 const twoDims = (): string => 'Only tensors with 2 dimensions are supported'
 
+/**
+ * sparse_ picks each column's zeros among all of its rows, so the reference kernel holds columns
+ * in memory (up to 4M words at a time); taller matrices are refused up front (413).
+ */
+export const SPARSE_MAX_ROWS = 2 ** 22
+
 function kaimingStd (shape: readonly number[], params: ResolvedParams): number {
   if (hasZeroDim(shape)) return 0 // torch: "Initializing zero-element tensors is a no-op"
   const { fanIn, fanOut } = torchFans(shape)
@@ -253,8 +259,13 @@ export const torchInitializers: readonly InitializerEntry[] = [
     maxRank: 2,
     rankMessage: twoDims,
     recipe (shape, params) {
+      const rows = shape[0]!
+      if (rows > SPARSE_MAX_ROWS) {
+        throw new TensorInitError('tensor-too-large',
+          `sparse_ chooses the zeros of a column among all its rows, so a column is held in memory; at most ${SPARSE_MAX_ROWS} rows are allowed, got ${rows}.`, '/shape')
+      }
       const sparsity = num(params, 'sparsity')
-      return { kind: 'column-sparse', sparsity, std: num(params, 'std'), zeros: Math.min(shape[0]!, Math.ceil(sparsity * shape[0]!)) }
+      return { kind: 'column-sparse', sparsity, std: num(params, 'std'), zeros: Math.min(rows, Math.ceil(sparsity * rows)) }
     }
   }
 ]

@@ -93,6 +93,7 @@ describe('PyTorch errors', () => {
     expect(planError({ initializer: 'torch.kaiming_uniform_', shape: [3, 3], params: { a: true } })).toMatchObject({ code: 'invalid-parameter', field: '/params/a' })
     expect(planError({ initializer: 'torch.sparse_', shape: [3, 3] })).toMatchObject({ code: 'missing-parameter', field: '/params/sparsity' })
     expect(planError({ initializer: 'torch.sparse_', shape: [3, 3], params: { sparsity: 1.5 } })).toMatchObject({ code: 'invalid-parameter', field: '/params/sparsity' })
+    expect(planError({ initializer: 'torch.sparse_', shape: [2 ** 22 + 1, 2], params: { sparsity: 0.5 } })).toMatchObject({ code: 'tensor-too-large', field: '/shape' })
     expect(planError({ initializer: 'torch.constant_', shape: [3] })).toMatchObject({ code: 'missing-parameter', field: '/params/val' })
     expect(planError({ initializer: 'torch.constant_', shape: [3], dtype: 'bool', params: { val: 2 } })).toMatchObject({ code: 'invalid-parameter', field: '/params/val' })
   })
