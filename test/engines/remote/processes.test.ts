@@ -13,7 +13,7 @@ import { startService, type ServiceProcess } from './service-process.ts'
  * Issue 7, "prove it": three real service processes (node --import tsx src/server.ts, cpu engine)
  * on 127.0.0.1 and a gateway (the app over the remote engine) in this process. A 256 MiB uniform
  * tensor is fetched through the gateway and its sha256 compared with the reference kernels' bytes
- * computed here; then one host is SIGKILLed and another SIGSTOPped mid-stream; then every host
+ * computed here; a fourth process runs as a gateway itself (ENGINE=remote); then one host is SIGKILLed and another SIGSTOPped mid-stream; then every host
  * dies mid-stream and the client must see a cut connection, not a short complete body.
  */
 
@@ -102,6 +102,27 @@ describe('gateway over three service processes', () => {
     for (const w of workers()) expect(w.partsServed, w.origin).toBeGreaterThan(0)
     console.log(JSON.stringify({ gatewayFetch: { bytes: BYTES, ms: Math.round(fetched.ms), mibPerSecond: +(BYTES / MIB / (fetched.ms / 1000)).toFixed(1) } }))
   }, 240_000)
+
+  test('a gateway process (ENGINE=remote, WORKER_HOSTS) answers ranges as a host does', async () => {
+    const gatewayProcess = await startService({ ENGINE: 'remote', WORKER_HOSTS: hosts.map((h) => h.origin).join(','), REMOTE_PART_BYTES: '262144' })
+    try {
+      const ready = await request(`${gatewayProcess.origin}/readyz`)
+      const body = await ready.body.json() as { engine: { name: string, concurrency: number } }
+      expect(body.engine).toMatchObject({ name: 'remote', concurrency: 3 })
+      const range = { range: 'bytes=1000-1500000' }
+      const path = '/v1/tensors/he_normal?shape=1024,1024&seed=9&dtype=bfloat16'
+      const [via, direct] = await Promise.all([gatewayProcess.origin, hosts[0]!.origin].map(async (origin) => {
+        const res = await request(origin + path, { headers: range })
+        return { status: res.statusCode, etag: res.headers.etag, bytes: Buffer.from(await res.body.arrayBuffer()) }
+      }))
+      expect(via!.status).toBe(206)
+      expect(via!.etag).toBe(direct!.etag)
+      expect(Buffer.compare(via!.bytes, direct!.bytes)).toBe(0)
+      expect(via!.bytes.length).toBe(1_499_001)
+    } finally {
+      await gatewayProcess.kill()
+    }
+  }, 180_000)
 
   test('SIGKILL one host and SIGSTOP another mid-stream: the bytes are still identical', async () => {
     const [killed, stopped] = hosts as [ServiceProcess, ServiceProcess]
