@@ -16,8 +16,10 @@ export const ENV_SCHEMA = Type.Object({
   HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Interface to bind.' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     { default: 'info', description: 'pino log level.' }),
-  ENGINE: Type.Enum(['cpu', 'mlx', 'auto'],
-    { default: 'cpu', description: 'Engine computing the tensors: cpu (embedded worker pool), mlx, or auto (mlx when available, else cpu).' }),
+  ENGINE: Type.Enum(['cpu', 'mlx', 'auto', 'remote'], {
+    default: 'cpu',
+    description: 'Engine computing the tensors: cpu (embedded worker pool), mlx (MLX via @frost-beta/mlx; start fails if it cannot load), auto (mlx on Apple silicon when it loads, else cpu), remote (a gateway over WORKER_HOSTS, with REMOTE_* options read by the remote engine).'
+  }),
   WORKER_THREADS: Type.Optional(integer('CPU engine worker threads (default: the available cores).', { minimum: 1, maximum: 1024 })),
   CHUNK_BYTES: Type.Optional(integer('Bytes per generated chunk (default: the engine\'s, 2 MiB for cpu).', { minimum: 4096, maximum: 64 * 2 ** 20 })),
   MAX_ELEMENTS: integer('Most elements in one tensor.', { minimum: 1, maximum: 2 ** 53 - 1, default: 2 ** 32 }),

@@ -1,5 +1,4 @@
 import closeWithGrace from 'close-with-grace'
-import { buildApp } from './app.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 
 /**
@@ -20,6 +19,8 @@ function configOrExit (): Config {
 }
 
 const config = configOrExit()
+// Loaded after the configuration is known good: a bad variable is reported at once.
+const { buildApp } = await import('./app.ts')
 let app: Awaited<ReturnType<typeof buildApp>>
 try {
   app = await buildApp({ config })

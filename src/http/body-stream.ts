@@ -17,8 +17,12 @@ export interface StreamHooks {
 export function clientGoneSignal (reply: FastifyReply, onAbort?: () => void): AbortSignal {
   const controller = new AbortController()
   const res = reply.raw
+  let finished = false
+  // 'finish': the whole response was handed to the socket. (writableFinished alone is not enough:
+  // light-my-request's injected responses close without setting it.)
+  res.once('finish', () => { finished = true })
   res.once('close', () => {
-    if (!res.writableFinished) {
+    if (!finished && !res.writableFinished) {
       controller.abort(new Error('client closed the connection'))
       onAbort?.()
     }

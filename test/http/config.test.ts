@@ -61,7 +61,7 @@ describe('loadConfig', () => {
     const problems = (error as ConfigError).problems
     expect(problems).toEqual([
       'PORT="80a": must be an integer in [0, 65535].',
-      'ENGINE="gpu": must be one of cpu, mlx, auto.',
+      'ENGINE="gpu": must be one of cpu, mlx, auto, remote.',
       'WORKER_THREADS="0": must be an integer in [1, 1024].',
       'MAX_BYTES="1.5": must be an integer in [1, 9007199254740991].',
       'PUBLIC_URL="not a url": must be a string matching ^https?://[^\\s]+$.'
