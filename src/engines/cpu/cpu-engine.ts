@@ -72,6 +72,27 @@ function positiveInteger (name: string, value: number | undefined, fallback: num
   return v
 }
 
+/**
+ * The promise, or the signal's reason if it aborts first. The abort listener lives only as long
+ * as this one promise: racing every chunk against one long-lived "aborted" promise instead would
+ * leave a reaction on it per chunk, each holding its chunk's bytes until the stream ends.
+ */
+async function untilAborted<T> (promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return await promise
+  signal.throwIfAborted()
+  return await new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then((value) => {
+      signal.removeEventListener('abort', onAbort)
+      resolve(value)
+    }, (err: unknown) => {
+      signal.removeEventListener('abort', onAbort)
+      reject(err)
+    })
+  })
+}
+
 export class CpuEngine implements Engine {
   readonly info: EngineInfo
   readonly #pool: Piscina<ChunkTask, WorkerResult>
@@ -144,14 +165,6 @@ export class CpuEngine implements Engine {
     const { chunkBytes, window } = this.#settings
     const chunks = chunkRanges(range, chunkLength(plan, chunkBytes, range))
     const inFlight: Array<Scheduled<Uint8Array>> = []
-    let onAbort: (() => void) | undefined
-    const aborted = signal === undefined
-      ? undefined
-      : new Promise<never>((_resolve, reject) => {
-        onAbort = () => reject(signal.reason)
-        signal.addEventListener('abort', onAbort, { once: true })
-      })
-    aborted?.catch(() => {})
     try {
       let next = chunks.next()
       for (;;) {
@@ -162,7 +175,7 @@ export class CpuEngine implements Engine {
         }
         const head = inFlight.shift()
         if (head === undefined) return
-        const bytes = await (aborted === undefined ? head.promise : Promise.race([head.promise, aborted]))
+        const bytes = await untilAborted(head.promise, signal)
         // The chunk may have been ready when the abort came: nothing more is handed out after it.
         signal?.throwIfAborted()
         if (bytes.byteLength <= chunkBytes) {
@@ -173,7 +186,6 @@ export class CpuEngine implements Engine {
         }
       }
     } finally {
-      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
       // Queued chunks are dropped; running ones finish and their bytes are discarded.
       for (const chunk of inFlight) chunk.cancel()
     }
