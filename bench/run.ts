@@ -1,0 +1,157 @@
+import { availableParallelism, cpus, totalmem } from 'node:os'
+import { MIB, tensorPath, workloads } from './workloads.ts'
+import { firstJsonLine, median, runBench, spawnBench } from './child.ts'
+import { residentBytes } from './rss.ts'
+
+/**
+ * `npm run bench`: measures, in one run on this machine, and prints one JSON object at the end
+ * (issue 4; figures and their reading in docs/performance.md):
+ *  - elements/s of the service over HTTP (client in another process; 256 MiB tensors) for
+ *    float32 normal, float32 uniform and bfloat16 normal;
+ *  - the same workloads in-process with MLX's CPU backend;
+ *  - a static-bytes baseline: as many bytes from a ready buffer through the same fastify stack;
+ *  - the ratios; small requests (8x8 float32 normal, raw) per second against /healthz;
+ *  - the service's peak RSS while streaming a 4 GiB tensor;
+ *  - and, to show where the time goes, the kernels per thread and the engine without HTTP.
+ * `--quick` uses 32 MiB tensors, 0.5 s rate runs and a 512 MiB stream (a smoke run, not figures).
+ */
+
+const quick = process.argv.includes('--quick')
+const BYTES = quick ? 32 * MIB : 256 * MIB
+const REPEAT = quick ? 1 : 3
+const RATE_MS = quick ? 500 : 3000
+const CONCURRENCY = 16
+const BIG_BYTES = quick ? 512 * MIB : 4 * 1024 * MIB
+
+function log (message: string): void {
+  process.stderr.write(`[bench] ${message}\n`)
+}
+
+interface Server { port: number, pid: number, stop: () => Promise<void> }
+
+async function startServer (args: string[]): Promise<Server> {
+  const child = spawnBench('server.ts', args)
+  const { port, pid } = await firstJsonLine<{ port: number, pid: number }>(child)
+  return {
+    port,
+    pid,
+    stop: async () => {
+      child.kill('SIGTERM')
+      await new Promise((resolve) => child.once('exit', resolve))
+    }
+  }
+}
+
+interface StreamReport { bytes: number, seconds: number[] }
+interface RateReport { requests: number, failed: number, seconds: number }
+
+async function streamRate (origin: string, path: string, elements: number): Promise<number> {
+  const r = await runBench<StreamReport>('client.ts', ['stream', origin + path, String(REPEAT)])
+  return elements / median(r.seconds)
+}
+
+async function requestRate (origin: string, path: string): Promise<RateReport & { perSecond: number }> {
+  const r = await runBench<RateReport>('client.ts', ['rate', origin, path, String(CONCURRENCY), String(RATE_MS)])
+  return { ...r, perSecond: r.requests / r.seconds }
+}
+
+const round = (x: number, digits = 2): number => Number(x.toPrecision(digits + 2))
+
+log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`)
+
+log('MLX in-process (peer)')
+const mlx = await runBench<{ available: boolean, rates?: Record<string, number>, reason?: string }>('mlx-peer.ts', [String(BYTES), String(REPEAT)])
+
+log('kernels and engine in-process (no HTTP)')
+const inProcess = await runBench<{ kernel: Record<string, { wasm: number, reference: number }>, engine: Record<string, number>, threads: number }>('in-process.ts', [String(BYTES)])
+
+log('service over HTTP')
+const server = await startServer(['--static', String(BYTES)])
+const origin = `http://127.0.0.1:${server.port}`
+const http: Record<string, number> = {}
+let staticBytesPerSecond = 0
+let small: RateReport & { perSecond: number }
+let healthz: RateReport & { perSecond: number }
+try {
+  for (const w of workloads(BYTES)) {
+    // a first small request warms the workers' tables and the route
+    await runBench('client.ts', ['stream', origin + tensorPath({ ...w, elements: 1024 }), '1'])
+    http[w.name] = await streamRate(origin, tensorPath(w), w.elements)
+    log(`  ${w.name}: ${(http[w.name]! / 1e6).toFixed(1)} M elements/s`)
+  }
+  staticBytesPerSecond = await streamRate(origin, '/bench/static', BYTES)
+  log(`  static bytes: ${(staticBytesPerSecond / 2 ** 30).toFixed(2)} GiB/s`)
+  small = await requestRate(origin, '/v1/tensors/normal?shape=8,8&dtype=float32&seed={i}')
+  healthz = await requestRate(origin, '/healthz')
+  log(`  small tensors ${small.perSecond.toFixed(0)}/s, /healthz ${healthz.perSecond.toFixed(0)}/s`)
+} finally {
+  await server.stop()
+}
+
+log(`peak RSS while streaming ${BIG_BYTES / 2 ** 30} GiB`)
+const fresh = await startServer([])
+let rssPeak = 0
+let rssStart = 0
+let bigRate = 0
+try {
+  rssStart = residentBytes(fresh.pid).rss
+  const elements = BIG_BYTES / 4
+  const client = runBench<StreamReport>('client.ts', ['stream', `http://127.0.0.1:${fresh.port}${tensorPath({ initializer: 'normal', dtype: 'float32', elements })}`, '1'])
+  const poll = setInterval(() => { rssPeak = Math.max(rssPeak, residentBytes(fresh.pid).rss) }, 20)
+  const report = await client
+  clearInterval(poll)
+  rssPeak = Math.max(rssPeak, residentBytes(fresh.pid).peak)
+  bigRate = elements / report.seconds[0]!
+} finally {
+  await fresh.stop()
+}
+
+const staticElements = (bytesPerElement: number): number => staticBytesPerSecond / bytesPerElement
+const mlxRates = mlx.rates ?? {}
+const ratio = (name: string): number | null => mlxRates[name] === undefined ? null : round(http[name]! / mlxRates[name]!)
+const result = {
+  machine: {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    quick
+  },
+  tensorBytes: BYTES,
+  http: Object.fromEntries(Object.entries(http).map(([k, v]) => [k, round(v)])),
+  mlxInProcess: mlx.available ? Object.fromEntries(Object.entries(mlxRates).map(([k, v]) => [k, round(v)])) : { unavailable: mlx.reason },
+  staticBaseline: {
+    bytesPerSecond: round(staticBytesPerSecond),
+    float32ElementsPerSecond: round(staticElements(4)),
+    bfloat16ElementsPerSecond: round(staticElements(2))
+  },
+  ratios: {
+    httpVsMlx: { float32_normal: ratio('float32_normal'), float32_uniform: ratio('float32_uniform'), bfloat16_normal: ratio('bfloat16_normal') },
+    httpVsStatic: {
+      float32_normal: round(http.float32_normal! / staticElements(4)),
+      float32_uniform: round(http.float32_uniform! / staticElements(4)),
+      bfloat16_normal: round(http.bfloat16_normal! / staticElements(2))
+    },
+    smallVsHealthz: round(small.perSecond / healthz.perSecond)
+  },
+  targets: {
+    float32_normal_3x_mlx: (ratio('float32_normal') ?? 0) >= 3,
+    float32_uniform_2x_mlx: (ratio('float32_uniform') ?? 0) >= 2,
+    bfloat16_normal_4x_mlx: (ratio('bfloat16_normal') ?? 0) >= 4,
+    small_requests_half_of_healthz: small.perSecond >= 0.5 * healthz.perSecond,
+    peak_rss_4gib_under_200mib: !quick && rssPeak <= 200 * MIB
+  },
+  smallRequests: {
+    concurrency: CONCURRENCY,
+    tensorPerSecond: round(small.perSecond),
+    healthzPerSecond: round(healthz.perSecond),
+    failed: small.failed + healthz.failed
+  },
+  bigStream: { bytes: BIG_BYTES, elementsPerSecond: round(bigRate), rssAtStartMiB: round(rssStart / MIB), peakRssMiB: round(rssPeak / MIB) },
+  inProcess: {
+    threads: inProcess.threads,
+    engineElementsPerSecond: Object.fromEntries(Object.entries(inProcess.engine).map(([k, v]) => [k, round(v)])),
+    kernelPerThread: Object.fromEntries(Object.entries(inProcess.kernel).map(([k, v]) => [k, { wasm: round(v.wasm), reference: round(v.reference) }]))
+  }
+}
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
