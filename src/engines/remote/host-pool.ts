@@ -20,8 +20,9 @@ export interface AcquireRequest {
  * The worker hosts, their health and the request slots they offer.
  *
  * Health: every host's /readyz is polled each healthIntervalMs (one poll per host at a time, so a
- * stalled host costs one pending poll, not a pile). A failed poll or a transport failure on a
- * tensor request ejects the host; the next good poll re-admits it.
+ * stalled host costs one pending poll, not a pile). A failed poll ejects the host and the next good
+ * poll re-admits it; a failed tensor request ejects it for at least one poll interval, doubling
+ * with each failure in a row (see WorkerHost.failed).
  *
  * Slots: a host serves at most connectionsPerHost requests at once. `acquire` hands out the free
  * host of the right class with the fewest requests in flight, rotating among equals, and waits
@@ -127,8 +128,9 @@ export class HostPool {
     this.notify()
   }
 
-  eject (host: WorkerHost, reason: string): void {
-    host.eject(reason)
+  /** A tensor request to `host` failed at the transport or with a 5xx: eject it for a while. */
+  failed (host: WorkerHost, reason: string): void {
+    host.failed(reason, this.options.healthIntervalMs)
     this.notify()
   }
 

@@ -83,12 +83,12 @@ export async function * streamRange (pool: HostPool, request: RangeStreamRequest
           host.bytesServed += chunk.length
           stats.bytesFetched += chunk.length
         }
-        host.partsServed++
+        host.served()
       } catch (err) {
         if (!(err instanceof HostFailure)) throw err
         lastFailure = err
         stats.partRetries++
-        if (err.ejects) pool.eject(host, err.message)
+        if (err.ejects) pool.failed(host, err.message)
         else exclude.add(host)
       } finally {
         pool.release(host)

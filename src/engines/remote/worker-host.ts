@@ -59,15 +59,38 @@ export class WorkerHost {
     return this.state === 'ready' && this.readiness !== undefined ? planExactness(this.readiness.engine, plan) : undefined
   }
 
-  admit (readiness: HostReadiness): void {
+  /** Tensor requests failed in a row (a served part resets it). */
+  failures = 0
+  /** A host ejected by a failed tensor request is not re-admitted before this time (ms epoch). */
+  quarantineUntil = 0
+
+  /** A good /readyz poll: the host serves again, unless it is in quarantine. */
+  admit (readiness: HostReadiness, now = Date.now()): void {
     this.readiness = readiness
-    this.state = 'ready'
+    if (now >= this.quarantineUntil) this.state = 'ready'
   }
 
+  /** A failed /readyz poll. */
   eject (reason: string): void {
     if (this.state !== 'down') this.ejections++
     this.state = 'down'
     this.lastError = reason
+  }
+
+  /**
+   * A failed tensor request. /readyz may still answer (a host whose engine is wedged, or that
+   * stalls under load), so re-admission waits a while, doubling with each failure in a row:
+   * such a host costs a timeout now and then, not on every part.
+   */
+  failed (reason: string, baseMs: number, now = Date.now()): void {
+    this.failures++
+    this.quarantineUntil = now + Math.min(60_000, baseMs * 2 ** Math.min(this.failures - 1, 10))
+    this.eject(reason)
+  }
+
+  served (): void {
+    this.failures = 0
+    this.partsServed++
   }
 
   describe (): Record<string, unknown> {
@@ -77,6 +100,7 @@ export class WorkerHost {
       active: this.active,
       limit: this.limit,
       ejections: this.ejections,
+      failures: this.failures,
       partsServed: this.partsServed,
       bytesServed: this.bytesServed,
       ...(this.readiness === undefined
