@@ -210,4 +210,3 @@ export const mlxInitializers: readonly InitializerEntry[] = [
     recipe: (shape, params) => orthogonalRecipe(shape[0] as number, shape[1] as number, num(params, 'gain'), false)
   }
 ]
-

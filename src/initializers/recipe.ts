@@ -1,4 +1,4 @@
-import { TensorInitError } from '../errors.ts'
+import { checkOrthogonalSize } from './orthogonal-size.ts'
 
 /**
  * A recipe is what an initializer reduces to once its parameters, fans and gains are resolved:
@@ -147,17 +147,8 @@ export function keysUsed (recipe: Recipe): number {
   }
 }
 
-/**
- * QR of an n x n matrix costs O(n^3) and n^2 doubles of memory; n = 4096 takes seconds on one core
- * and 128 MiB. Larger orthogonal requests are refused up front (413) rather than tying up a worker.
- */
-export const ORTHOGONAL_MAX_DIM = 4096
-
+/** An orthogonal recipe, refused up front (413) when its QR exceeds the service's limits. */
 export function orthogonalRecipe (rows: number, cols: number, gain: number, transpose: boolean): OrthogonalRecipe {
-  const n = Math.max(rows, cols)
-  if (n > ORTHOGONAL_MAX_DIM) {
-    throw new TensorInitError('tensor-too-large',
-      `Orthogonal initialization is limited to matrices of at most ${ORTHOGONAL_MAX_DIM} rows and columns (its QR decomposition is O(n^3)); got ${rows} x ${cols}.`, '/shape')
-  }
+  checkOrthogonalSize(rows, cols)
   return { kind: 'orthogonal', gain, rows, cols, transpose }
 }
