@@ -30,9 +30,9 @@ try {
 }
 
 // Margin before close-with-grace's hard exit, in which open connections are destroyed so that
-// streams still running are cut (their clients see a short body against Content-Length) rather
-// than the process vanishing under them.
-const CUT_MARGIN_MS = Math.min(1000, Math.floor(config.shutdownGraceMs / 10))
+// streams still running are cut (their clients see a short body against Content-Length) and the
+// engine's workers stop, rather than the process vanishing under them.
+const CUT_MARGIN_MS = Math.min(2000, Math.floor(config.shutdownGraceMs / 4))
 
 closeWithGrace({ delay: config.shutdownGraceMs, logger: app.log }, async ({ signal, err }) => {
   if (err !== undefined) app.log.error({ err }, 'closing after an unexpected error')
