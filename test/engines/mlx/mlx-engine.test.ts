@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest'
 import type { Engine } from '../../../src/engines/engine.ts'
 import { createMlxEngine } from '../../../src/engines/mlx/mlx-engine.ts'
 import { elementCount } from '../../../src/initializers/plan.ts'
@@ -86,6 +86,23 @@ describeOracle('mlx engine', () => {
     // The engine still serves the next stream.
     await expectReferenceBytes(engine, plan({ initializer: 'he_uniform', shape: [10, 10], dtype: 'float32', seed: '4' }), { start: 0, end: 100 })
   })
+
+  it('streams a tensor far larger than its memory: RSS stays flat while 256 MiB go through', async () => {
+    // The default settings: 4 MiB range tasks. MLX buffers are freed after every task
+    // (mlx-runtime.ts), so a leak would show as growth in proportion to the bytes streamed.
+    const defaults = await createMlxEngine()
+    onTestFinished(async () => { await defaults.close() })
+    const p = plan({ initializer: 'normal', shape: [2 ** 26], dtype: 'float32', seed: '11' })
+    const samples: number[] = []
+    let bytes = 0
+    for await (const chunk of defaults.stream(p, { start: 0, end: 2 ** 26 })) {
+      bytes += chunk.length
+      samples.push(process.memoryUsage().rss)
+    }
+    expect(bytes).toBe(2 ** 28)
+    const settled = samples[Math.floor(samples.length / 4)]!
+    expect(Math.max(...samples.slice(Math.floor(samples.length / 4))) - settled).toBeLessThan(64 * 2 ** 20)
+  }, 300_000)
 
   it('a consumer that leaves early releases the stream; later streams still get whole answers', async () => {
     const p = plan({ initializer: 'normal', shape: [1024, 1024], dtype: 'bfloat16', seed: '8' })
