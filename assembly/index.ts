@@ -1,4 +1,4 @@
-import { setDraw, fillWords } from './threefry'
+import { setDraw, fillWords, UNIT } from './threefry'
 import { erfinvBlock } from './erfinv'
 import { halfBits } from './half'
 
@@ -6,7 +6,7 @@ import { halfBits } from './half'
  * The kernels the worker threads call (src/wasm/kernels.ts is their JS side). Each computes the
  * elements [start, start + n) of the draw selected by setDraw into `out`, in blocks of BLOCK
  * elements through static scratch areas, and mirrors one reference sampler of src/random
- * (named in each comment). Writes may run up to 7 elements past n: the caller reserves that.
+ * (named in each comment). Writes may run up to 15 elements past n: the caller reserves that.
  * Half-dtype outputs go through the 65 536-entry table at LUT, which the caller fills with the
  * reference sampler's own table, so only the float32 part is computed here.
  */
@@ -57,10 +57,10 @@ export function uniformF32 (start: u32, n: u32, out: usize, lo: f32, range: f32)
   const r = f32x4.splat(range)
   const l = f32x4.splat(lo)
   for (let done: u32 = 0; done < n; done += BLOCK) {
-    const groups = (min(BLOCK, n - done) + 7) >>> 3
-    fillWords(start + done, groups, WORDS)
+    const units = (min(BLOCK, n - done) + UNIT - 1) / UNIT
+    fillWords(start + done, units, WORDS)
     const dst = out + (<usize>done << 2)
-    for (let o: usize = 0; o < <usize>groups << 5; o += 16) {
+    for (let o: usize = 0; o < <usize>units << 6; o += 16) {
       v128.store(dst + o, f32x4.add(f32x4.mul(r, unit(v128.load(WORDS + o), top)), l))
     }
   }
@@ -85,23 +85,23 @@ function lookupHalf (src: usize, count: u32, dst: usize, kind: i32): void {
 export function unitLut (start: u32, n: u32, out: usize, kind: i32, top: f32): void {
   const t = f32x4.splat(top)
   for (let done: u32 = 0; done < n; done += BLOCK) {
-    const groups = (min(BLOCK, n - done) + 7) >>> 3
-    fillWords(start + done, groups, WORDS)
-    for (let o: usize = 0; o < <usize>groups << 5; o += 16) v128.store(WORDS + o, unit(v128.load(WORDS + o), t))
-    lookupHalf(WORDS, groups << 3, out + (<usize>done << 1), kind)
+    const units = (min(BLOCK, n - done) + UNIT - 1) / UNIT
+    fillWords(start + done, units, WORDS)
+    for (let o: usize = 0; o < <usize>units << 6; o += 16) v128.store(WORDS + o, unit(v128.load(WORDS + o), t))
+    lookupHalf(WORDS, units * UNIT, out + (<usize>done << 1), kind)
   }
 }
 
 /** erfinv(RN32(RN32(range * u) + lo)) for the block's words at WORDS, into VALUES. */
-function erfinvOfUniform (start: u32, groups: u32, lo: f32, range: f32): void {
+function erfinvOfUniform (start: u32, units: u32, lo: f32, range: f32): void {
   const top = f32x4.splat(TOP32)
   const r = f32x4.splat(range)
   const l = f32x4.splat(lo)
-  fillWords(start, groups, WORDS)
-  for (let o: usize = 0; o < <usize>groups << 5; o += 16) {
+  fillWords(start, units, WORDS)
+  for (let o: usize = 0; o < <usize>units << 6; o += 16) {
     v128.store(WORDS + o, f32x4.add(f32x4.mul(r, unit(v128.load(WORDS + o), top)), l))
   }
-  erfinvBlock(WORDS, VALUES, groups << 3, T, P, BIG)
+  erfinvBlock(WORDS, VALUES, units * UNIT, T, P, BIG)
 }
 
 export const SECOND: i32 = 1
@@ -125,10 +125,10 @@ export function erfinvF32 (
   const ch = f32x4.splat(clipHi)
   const hiNaN = f32x4.ne(ch, ch)
   for (let done: u32 = 0; done < n; done += BLOCK) {
-    const groups = (min(BLOCK, n - done) + 7) >>> 3
-    erfinvOfUniform(start + done, groups, lo, range)
+    const units = (min(BLOCK, n - done) + UNIT - 1) / UNIT
+    erfinvOfUniform(start + done, units, lo, range)
     const dst = out + (<usize>done << 2)
-    for (let o: usize = 0; o < <usize>groups << 5; o += 16) {
+    for (let o: usize = 0; o < <usize>units << 6; o += 16) {
       let v = f32x4.mul(c1, v128.load(VALUES + o))
       if (flags & SECOND) v = f32x4.mul(c2, v)
       if (flags & ADD) v = f32x4.add(ca, v)
@@ -147,9 +147,9 @@ export function erfinvF32 (
  */
 export function erfinvLut (start: u32, n: u32, out: usize, kind: i32, lo: f32, range: f32): void {
   for (let done: u32 = 0; done < n; done += BLOCK) {
-    const groups = (min(BLOCK, n - done) + 7) >>> 3
-    erfinvOfUniform(start + done, groups, lo, range)
-    lookupHalf(VALUES, groups << 3, out + (<usize>done << 1), kind)
+    const units = (min(BLOCK, n - done) + UNIT - 1) / UNIT
+    erfinvOfUniform(start + done, units, lo, range)
+    lookupHalf(VALUES, units * UNIT, out + (<usize>done << 1), kind)
   }
 }
 
@@ -163,8 +163,8 @@ export function lut16 (start: u32, n: u32, out: usize): void {
   for (let done: u32 = 0; done < n; done += step) {
     const m = min(step, n - done)
     const e = start + done
-    const groups = ((((e & 1) + m + 1) >>> 1) + 7) >>> 3
-    fillWords(e >>> 1, groups, WORDS)
+    const units = ((((e & 1) + m + 1) >>> 1) + UNIT - 1) / UNIT
+    fillWords(e >>> 1, units, WORDS)
     const draws = WORDS + (<usize>(e & 1) << 1)
     const dst = out + (<usize>done << 1)
     for (let i: u32 = 0; i < m; i++) {

@@ -23,7 +23,7 @@ const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 export interface KernelExports {
   memory: { readonly buffer: ArrayBuffer }
   setDraw (k0: number, k1: number, half: number, odd: number): void
-  fillWords (start: number, groups: number, dst: number): void
+  fillWords (start: number, units: number, dst: number): void
   reserve (bytes: number): number
   lutAddress (): number
   uniformF32 (start: number, n: number, out: number, lo: number, range: number): void
