@@ -38,7 +38,16 @@ export function createMetrics (engine: Engine): ServiceMetrics {
     registers: [registry],
     collect () { this.set(engine.info.concurrency) }
   }), new Gauge({
-    // Queue figures are whatever numeric details the engine publishes (e.g. queueSize, utilization).
+    // Not part of the Engine interface: engines with a queue (the cpu pool) expose `queued`.
+    name: 'engine_queued_chunks',
+    help: 'Chunks waiting for a worker, across all streams (engines that queue work).',
+    registers: [registry],
+    collect () {
+      const queued = (engine as { queued?: unknown }).queued
+      if (typeof queued === 'number') this.set(queued)
+    }
+  }), new Gauge({
+    // Other figures are whatever numeric details the engine publishes (e.g. threads, window).
     name: 'engine_detail',
     help: 'Numeric details the engine reports about itself (queue size, utilization, ...), by key.',
     labelNames: ['key'],

@@ -35,4 +35,17 @@ describe('GET /metrics', () => {
     expect(text).toContain('engine_concurrency 1')
     expect(text).toContain('process_resident_memory_bytes')
   })
+
+  test('the cpu engine\'s queue and details', async () => {
+    const { buildApp } = await import('../../../src/app.ts')
+    const { loadConfig } = await import('../../../src/config.ts')
+    const app = await buildApp({ config: loadConfig({ WORKER_THREADS: '1' }), logger: false })
+    try {
+      const text = (await app.inject('/metrics')).body
+      expect(text).toMatch(/^engine_queued_chunks 0$/m)
+      expect(text).toMatch(/^engine_detail\{key="threads"\} 1$/m)
+    } finally {
+      await app.close()
+    }
+  })
 })
