@@ -45,6 +45,7 @@ describe('Accept and format=', () => {
     expect(res.headers.location).toBe('/v1/tensors/he_normal/json?shape=4%2C4&mode=fan_out')
     const byAccept = await getApp().app.inject({ url: URL, headers: { accept: 'application/json' } })
     expect(byAccept.statusCode).toBe(303)
+    expect(byAccept.headers.vary).toBe('Accept')
     const followed = await getApp().app.inject({ url: byAccept.headers.location as string })
     expect(followed.statusCode).toBe(200)
     expect(followed.json().shape).toEqual([4, 4])

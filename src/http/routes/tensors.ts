@@ -91,7 +91,8 @@ export const tensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (ap
     const plan: Plan = planFromQuery(request.params.id, request.query, ctx.limits)
     const format = chooseFormat(request, OFFERS, request.query.format)
     // RFC 9110 §15.4.4: 303 sends the client to the other resource with a GET.
-    if (format === 'json') return reply.redirect(jsonLocation(request, request.params.id), 303)
+    // Vary: the redirect may have been chosen by Accept (RFC 9110 §12.5.5).
+    if (format === 'json') return reply.header('vary', 'Accept').redirect(jsonLocation(request, request.params.id), 303)
     return sendBinary(ctx, request, reply, plan, format as BinaryFormat, method)
   }
 
@@ -126,7 +127,7 @@ export const tensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (ap
     const plan = planFromBody(body, ctx.limits)
     const format = chooseFormat(request, OFFERS, body.format as string | undefined)
     // §15.4.8: 307 keeps the method and body.
-    if (format === 'json') return reply.redirect('/v1/tensors/json', 307)
+    if (format === 'json') return reply.header('vary', 'Accept').redirect('/v1/tensors/json', 307)
     return sendBinary(ctx, request, reply, plan, format as BinaryFormat, 'POST')
   })
 }
