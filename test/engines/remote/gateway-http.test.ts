@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { request } from 'undici'
-import { remote, startGateway, startInlineHosts } from './support.ts'
+import { FaultyEngine, remote, startGateway, startHost, startInlineHosts, until } from './support.ts'
 
 const PATH = '/v1/tensors/he_uniform?shape=96,1000&seed=8&mode=fan_out&gain=2'
 
@@ -66,5 +66,26 @@ describe('a gateway answers as a host would', () => {
       await h.app.close()
     }
     await expect.poll(async () => (await request(`${gateway.origin}/readyz`).then(async (r) => { await r.body.dump(); return r.statusCode })), { timeout: 5000 }).toBe(503)
+  })
+})
+
+describe('a client leaving the gateway', () => {
+  test('ends the hosts\' streams at once', async () => {
+    // Hosts send one chunk per request and then hold the rest until their client goes.
+    const hosts = await Promise.all([0, 1].map(async () => await startHost(new FaultyEngine('stall', 1, { chunkBytes: 16 * 1024 }))))
+    const gateway = await startGateway(await remote(hosts, { headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000 }))
+    const controller = new AbortController()
+    // No byte reaches the client (each part waits for its second chunk), so not even its headers:
+    // the client gives up while the gateway waits on the hosts.
+    const pending = request(gateway.origin + PATH, { signal: controller.signal }).then(async (res) => { await res.body.dump() })
+    for (const h of hosts) await until(() => h.engine.faults > 0, 5000, 'hosts to stall')
+    const active = async (origin: string): Promise<number> => {
+      const text = await (await request(`${origin}/metrics`)).body.text()
+      return Number(/^tensor_streams_active (\S+)$/m.exec(text)?.[1])
+    }
+    expect(await active(hosts[0]!.origin) + await active(hosts[1]!.origin)).toBeGreaterThan(0)
+    controller.abort()
+    await expect(pending).rejects.toThrow()
+    for (const h of hosts) await expect.poll(async () => await active(h.origin), { timeout: 5000 }).toBe(0)
   })
 })
