@@ -27,6 +27,10 @@ export interface AcquireRequest {
  * Slots: a host serves at most connectionsPerHost requests at once. `acquire` hands out the free
  * host of the right class with the fewest requests in flight, rotating among equals, and waits
  * while every such host is busy; it fails at once when no host of the class is ready.
+ *
+ * Not undici's BalancedPool: it picks upstreams by its own weights among all of them and queues
+ * requests on a chosen one, while a part must go to a host of the response's exactness class, and
+ * a failed part to another host than the one that failed it, which only the gateway knows.
  */
 export class HostPool {
   readonly hosts: WorkerHost[]
