@@ -97,17 +97,14 @@ export async function * streamRange (pool: HostPool, request: RangeStreamRequest
     stats.partsFetched++
   }
 
-  const bounds: Array<[number, number]> = []
-  for (let start = range.start; start < range.end; start += perPart) {
-    const end = Math.min(range.end, start + perPart)
-    bounds.push([start * item, end * item - 1])
-  }
   const inFlight: PartBuffer[] = []
-  let next = 0
+  /** First element of the next part to launch (parts are cut as they are launched). */
+  let next = range.start
   const launch = (): void => {
-    while (inFlight.length < options.windowParts && next < bounds.length) {
-      const [first, last] = bounds[next++] as [number, number]
-      const part = new PartBuffer(first, last)
+    while (inFlight.length < options.windowParts && next < range.end) {
+      const end = Math.min(range.end, next + perPart)
+      const part = new PartBuffer(next * item, end * item - 1)
+      next = end
       inFlight.push(part)
       fetchPart(part).then(() => { part.finish() }, (err: unknown) => {
         part.fail(err)
