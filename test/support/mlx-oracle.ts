@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { Key } from '../../src/initializers/plan.ts'
 
 /**
@@ -81,7 +81,11 @@ export function mlx (): MlxModule {
  */
 export function describeOracle (name: string, body: () => void): void {
   if (reason === undefined) {
-    describe(name, body)
+    describe(name, () => {
+      // vitest may end worker processes without an 'exit' event: clean up with the suite.
+      afterAll(removeScratchDir)
+      body()
+    })
   } else if (process.env.CI !== undefined && process.env.CI !== '') {
     describe(name, () => {
       it('needs the MLX oracle (@frost-beta/mlx), which must load in CI', () => {
@@ -122,10 +126,15 @@ function scratchDir (): string {
       base = tmpdir()
       dir = mkdtempSync(join(base, 'tensor-init-oracle-'))
     }
-    const d = dir
-    process.once('exit', () => rmSync(d, { recursive: true, force: true }))
+    process.once('exit', removeScratchDir)
   }
   return dir
+}
+
+/** Removes this process's exchange directory (files are deleted as soon as they are read). */
+export function removeScratchDir (): void {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+  dir = undefined
 }
 
 function nextPath (): string {
