@@ -30,9 +30,9 @@ export const ERROR_STATUS = {
   'method-not-allowed': 405,
   'unsupported-media-type': 415,
   'payload-too-large': 413,
-  'overloaded': 503,
+  overloaded: 503,
   'engine-unavailable': 503,
-  'internal': 500
+  internal: 500
 } as const
 
 export type ErrorCode = keyof typeof ERROR_STATUS
