@@ -21,8 +21,8 @@ import type { CpuWorkerData } from '../../workers/cpu-worker.ts'
  * the socket to the workers). Results are transferred from the workers, never copied.
  *
  * Fairness: chunks wait in one lane per stream, served round robin (fair-scheduler.ts), and the
- * pool only receives as many as it has threads; so a huge tensor never holds more than one chunk
- * ahead of a small request, and never more than its window in total.
+ * pool only receives two per thread; so a small request waits behind at most a couple of chunks
+ * of a huge tensor, never behind its window.
  *
  * Abort (the signal, or the consumer leaving the loop): chunks still queued are cancelled at once;
  * a chunk already running finishes and its bytes are dropped. Stopping a running chunk would make
@@ -53,6 +53,13 @@ export const CPU_DEFAULTS = {
 } as const
 
 const EXACT: Exactness = { class: 'exact' }
+
+/**
+ * Chunks handed to each worker at once: one running and one waiting in the worker's own message
+ * queue, so a worker starts its next chunk without waiting for the main thread (busy writing the
+ * previous chunks to sockets) to hand it over. Fairness costs at most one more chunk of wait.
+ */
+const TASKS_PER_THREAD = 2
 
 const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -123,10 +130,11 @@ export class CpuEngine implements Engine {
       // Warm workers keep their compiled kernels and cached tables.
       minThreads: threads,
       maxThreads: threads,
-      idleTimeout: Infinity
+      idleTimeout: Infinity,
+      concurrentTasksPerWorker: TASKS_PER_THREAD
     })
     this.#scheduler = new FairScheduler(
-      async (task) => unwrapWorkerResult(await this.#pool.run(task)), threads, maxQueue)
+      async (task) => unwrapWorkerResult(await this.#pool.run(task)), TASKS_PER_THREAD * threads, maxQueue)
     // A worker that dies outside a task must not take the process down with an unhandled 'error'.
     this.#pool.on('error', (err: unknown) => warn(`cpu engine: worker error: ${err instanceof Error ? err.message : String(err)}`))
     this.info = {

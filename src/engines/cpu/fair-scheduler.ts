@@ -9,8 +9,8 @@ import { TensorInitError } from '../../errors.ts'
  * Why not piscina's own queue (its `taskQueue` option): piscina puts a task that carries an
  * abort signal into an internal FIFO that bypasses a custom queue, and aborting a task that is
  * already running terminates its worker thread. Keeping the queue here gives fairness, cheap
- * cancellation of queued tasks, and leaves running tasks alone. The pool only ever receives as
- * many tasks as it has threads.
+ * cancellation of queued tasks, and leaves running tasks alone. The pool only ever receives
+ * `concurrency` tasks.
  */
 
 export interface Scheduled<R> {

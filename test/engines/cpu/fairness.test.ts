@@ -71,8 +71,10 @@ describe('cpu engine fairness', () => {
       const startedDuring = engine.load.started - startedBefore
       await reader
       expect(bytes.equals(executeRange(small, 0, 64))).toBe(true)
-      // The small chunk went at most one large chunk later (FIFO would have run the ~15 queued first).
-      expect(startedDuring).toBeLessThanOrEqual(3)
+      // Round robin hands the small chunk over right after at most one large chunk; while it waits
+      // behind the running chunk in the worker (two tasks per thread), freed slots take at most two
+      // more. FIFO would have started the ~15 queued large chunks first.
+      expect(startedDuring).toBeLessThanOrEqual(4)
       expect(received).toBe(200)
     } finally {
       await engine.close()
