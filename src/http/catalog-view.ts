@@ -1,5 +1,6 @@
 import type { InitializerEntry, ParamSpec } from '../initializers/entry.ts'
 import { HALF_AND_SINGLE } from '../initializers/dtype.ts'
+import { defaultKerasConfig } from '../initializers/keras-config.ts'
 import { PROFILES } from '../initializers/profile.ts'
 import type { InitializerView } from './schemas/catalog.ts'
 
@@ -45,5 +46,7 @@ export function initializerView (entry: InitializerEntry): InitializerView {
   if (entry.fan !== undefined) view.fan = entry.fan
   if (entry.minRank !== undefined) view.minRank = entry.minRank
   if (entry.maxRank !== undefined) view.maxRank = entry.maxRank
+  const kerasConfig = defaultKerasConfig(entry)
+  if (kerasConfig !== undefined) view.kerasConfig = kerasConfig
   return view
 }

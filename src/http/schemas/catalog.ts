@@ -28,7 +28,16 @@ export const InitializerSchema = Type.Object({
     description: 'Per profile, the dtypes for which the bytes equal real MLX\'s, bit for bit (empty: the family promises the distribution, not MLX\'s bits).'
   }),
   minRank: Type.Optional(Type.Integer({ minimum: 0, description: 'Fewest dimensions the shape may have.' })),
-  maxRank: Type.Optional(Type.Integer({ minimum: 0, description: 'Most dimensions the shape may have.' }))
+  maxRank: Type.Optional(Type.Integer({ minimum: 0, description: 'Most dimensions the shape may have.' })),
+  kerasConfig: Type.Optional(Type.Object({
+    module: Type.String(),
+    class_name: Type.String(),
+    config: Type.Record(Type.String(), Type.Unknown()),
+    registered_name: Type.Union([Type.String(), Type.Null()])
+  }, {
+    additionalProperties: false,
+    description: 'Keras family: the entry\'s serialized config with default parameters (seed null), as keras.initializers.serialize writes it. POST it back as `initializer` (with a seed in its config) to get the tensor it describes.'
+  }))
 }, { $id: 'Initializer', title: 'Initializer', additionalProperties: false })
 
 export type InitializerView = Static<typeof InitializerSchema>

@@ -69,3 +69,24 @@ describe('GET /v1/initializers/{id}', () => {
     })
   })
 })
+
+describe('Keras configs in the catalog', () => {
+  test('each Keras entry publishes its config, and the config POSTed back as the initializer gives the same tensor', async () => {
+    const { app } = getApp()
+    const res = await app.inject('/v1/initializers/keras.HeNormal')
+    expect(res.statusCode).toBe(200)
+    const { kerasConfig } = res.json()
+    expect(kerasConfig).toEqual({ module: 'keras.initializers', class_name: 'HeNormal', config: { seed: null, input_axes: null, output_axes: null }, registered_name: null })
+    const viaConfig = await app.inject({
+      method: 'POST',
+      url: '/v1/tensors',
+      payload: { initializer: { ...kerasConfig, config: { ...kerasConfig.config, seed: 42 } }, shape: [16, 8], format: 'raw' }
+    })
+    const viaId = await app.inject({ method: 'POST', url: '/v1/tensors', payload: { initializer: 'keras.HeNormal', shape: [16, 8], seed: 42, format: 'raw' } })
+    expect(viaConfig.statusCode).toBe(200)
+    expect(viaConfig.rawPayload.length).toBe(16 * 8 * 4)
+    expect(viaConfig.rawPayload.equals(viaId.rawPayload)).toBe(true)
+    const mlx = (await app.inject('/v1/initializers/he_normal')).json()
+    expect(mlx.kerasConfig).toBeUndefined()
+  })
+})
