@@ -5,6 +5,8 @@ import { TensorInitError } from '../../errors.ts'
 import { elementCount, type Plan } from '../../initializers/plan.ts'
 import type { ElementRange, Engine, EngineInfo, Exactness, StreamOptions } from '../engine.ts'
 import { DEFAULT_CHUNK_BYTES, chunkLength, chunkRanges } from './chunking.ts'
+import { instantiateKernels } from '../../wasm/kernel-module.ts'
+import { WasmKernels } from '../../wasm/wasm-kernels.ts'
 import { type KernelMode, type KernelSet, probeWasmKernels } from './execute-chunk.ts'
 import { FairScheduler, type Scheduled } from './fair-scheduler.ts'
 import type { ChunkTask } from './execute-chunk.ts'
@@ -61,6 +63,14 @@ const EXACT: Exactness = { class: 'exact' }
  */
 const TASKS_PER_THREAD = 2
 
+/**
+ * float32 ranges up to this size are computed on the calling thread when a wasm kernel covers them
+ * (tens of microseconds): a worker round trip would cost more than the work. Half dtypes are
+ * excluded because their first use builds a 65 536-entry table (milliseconds), which belongs on a
+ * worker, not on the event loop.
+ */
+export const INLINE_MAX_BYTES = 64 * 1024
+
 const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 interface Settings {
@@ -105,6 +115,8 @@ export class CpuEngine implements Engine {
   readonly #pool: Piscina<ChunkTask, WorkerResult>
   readonly #scheduler: FairScheduler<ChunkTask, Uint8Array>
   readonly #settings: Settings
+  /** The main thread's own wasm kernels, for tiny float32 ranges (INLINE_MAX_BYTES). */
+  readonly #inline: WasmKernels | undefined
   #nextStream = 0
   #closed = false
 
@@ -121,6 +133,7 @@ export class CpuEngine implements Engine {
       else warn(`cpu engine: WebAssembly SIMD kernels unavailable (${reason}); using the reference kernels`)
     }
     this.#settings = { threads, chunkBytes, window, maxQueue, kernels }
+    this.#inline = kernels === 'wasm-simd' ? new WasmKernels(instantiateKernels(options.wasmFile)) : undefined
     const entry = cpuWorkerEntry()
     const workerData: CpuWorkerData = { kernels: kernels === 'wasm-simd' ? 'auto' : 'reference', wasmFile: options.wasmFile }
     this.#pool = new Piscina({
@@ -143,7 +156,7 @@ export class CpuEngine implements Engine {
       version: PACKAGE_VERSION,
       concurrency: threads,
       exactness: { 'mlx-0.32': EXACT, 'mlx-0.13': EXACT },
-      details: { threads, kernels, chunkBytes, window, maxQueue }
+      details: { threads, kernels, chunkBytes, window, maxQueue, inlineMaxBytes: this.#inline === undefined ? 0 : INLINE_MAX_BYTES }
     }
   }
 
@@ -169,6 +182,10 @@ export class CpuEngine implements Engine {
 
   async * #generate (plan: Plan, range: ElementRange, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
     signal?.throwIfAborted()
+    if (this.#inline !== undefined && plan.dtype === 'float32' && (range.end - range.start) * 4 <= INLINE_MAX_BYTES && WasmKernels.supports(plan)) {
+      if (range.end > range.start) yield this.#inline.run(plan, range.start, range.end)!
+      return
+    }
     const stream = this.#nextStream++
     const { chunkBytes, window } = this.#settings
     const chunks = chunkRanges(range, chunkLength(plan, chunkBytes, range))

@@ -93,6 +93,33 @@ describe('cpu engine output', () => {
   })
 })
 
+describe('tiny float32 ranges', () => {
+  it('are computed on the calling thread, without a worker round trip', async () => {
+    const before = engine.load.started
+    for (const [recipe, n] of [
+      [{ kind: 'normal' as const }, 64],
+      [{ kind: 'uniform' as const, low: -1, high: 2 }, 16 * 1024],
+      [{ kind: 'mlx-truncated-normal' as const, lower: -2, upper: 2 }, 1000]
+    ] as const) {
+      const p = samplerPlan(recipe, 'mlx-0.32', 'float32', [100_000], [9, 9])
+      const { bytes } = await collect(engine.stream(p, { start: 500, end: 500 + n }))
+      expect(bytes.equals(executeRange(p, 500, 500 + n))).toBe(true)
+    }
+    expect(engine.load.started).toBe(before)
+    expect(engine.info.details).toMatchObject({ inlineMaxBytes: 64 * 1024 })
+  })
+
+  it('leave half dtypes and larger ranges to the workers', async () => {
+    const before = engine.load.started
+    const half = samplerPlan({ kind: 'normal' }, 'mlx-0.32', 'bfloat16', [64], [9, 9])
+    await collect(engine.stream(half, { start: 0, end: 64 }))
+    const larger = samplerPlan({ kind: 'normal' }, 'mlx-0.32', 'float32', [16 * 1024 + 8], [9, 9])
+    await collect(engine.stream(larger, { start: 0, end: 16 * 1024 + 8 }))
+    // one chunk for the half dtype, two (64 KiB + 32 bytes) for the larger float32 range
+    expect(engine.load.started - before).toBe(3)
+  })
+})
+
 describe('cpu engine flow control', () => {
   const big = plan({ initializer: 'normal', shape: [100 * CHUNK / 4], seed: 11 })
   const total = elementCount(big.shape)
