@@ -3,16 +3,15 @@ import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
 import { TensorInitError } from '../../errors.ts'
 import { elementCount, type Plan } from '../../initializers/plan.ts'
-import type { ElementRange, Engine, EngineInfo, Exactness, StreamOptions } from '../engine.ts'
-import { DEFAULT_CHUNK_BYTES, chunkLength, chunkRanges } from './chunking.ts'
 import { instantiateKernels } from '../../wasm/kernel-module.ts'
 import { WasmKernels } from '../../wasm/wasm-kernels.ts'
-import { type KernelMode, type KernelSet, probeWasmKernels } from './execute-chunk.ts'
+import type { CpuWorkerData } from '../../workers/cpu-worker.ts'
+import type { ElementRange, Engine, EngineInfo, Exactness, StreamOptions } from '../engine.ts'
+import { DEFAULT_CHUNK_BYTES, chunkLength, chunkRanges } from './chunking.ts'
+import { type ChunkTask, type KernelMode, type KernelSet, probeWasmKernels } from './execute-chunk.ts'
 import { FairScheduler, type Scheduled } from './fair-scheduler.ts'
-import type { ChunkTask } from './execute-chunk.ts'
 import { cpuWorkerEntry } from './worker-file.ts'
 import { type WorkerResult, unwrapWorkerResult } from './worker-result.ts'
-import type { CpuWorkerData } from '../../workers/cpu-worker.ts'
 
 /**
  * The `cpu` engine (design §3): a piscina pool of worker threads shared by all requests.
@@ -89,6 +88,10 @@ function positiveInteger (name: string, value: number | undefined, fallback: num
   return v
 }
 
+function closedError (): TensorInitError {
+  return new TensorInitError('engine-unavailable', 'cpu engine is closed')
+}
+
 /**
  * The promise, or the signal's reason if it aborts first. The abort listener lives only as long
  * as this one promise: racing every chunk against one long-lived "aborted" promise instead would
@@ -146,8 +149,17 @@ export class CpuEngine implements Engine {
       idleTimeout: Infinity,
       concurrentTasksPerWorker: TASKS_PER_THREAD
     })
-    this.#scheduler = new FairScheduler(
-      async (task) => unwrapWorkerResult(await this.#pool.run(task)), TASKS_PER_THREAD * threads, maxQueue)
+    this.#scheduler = new FairScheduler(async (task) => {
+      if (this.#closed) throw closedError()
+      let result: WorkerResult
+      try {
+        result = await this.#pool.run(task)
+      } catch (err) {
+        // piscina's "Terminating worker thread" for the chunks running when close() came
+        throw this.#closed ? closedError() : err
+      }
+      return unwrapWorkerResult(result)
+    }, TASKS_PER_THREAD * threads, maxQueue)
     // A worker that dies outside a task must not take the process down with an unhandled 'error'.
     this.#pool.on('error', (err: unknown) => warn(`cpu engine: worker error: ${err instanceof Error ? err.message : String(err)}`))
     this.info = {
@@ -176,7 +188,7 @@ export class CpuEngine implements Engine {
     if (!Number.isSafeInteger(range.start) || !Number.isSafeInteger(range.end) || range.start < 0 || range.end > total || range.start > range.end) {
       throw new RangeError(`element range [${range.start}, ${range.end}) outside [0, ${total})`)
     }
-    if (this.#closed) throw new TensorInitError('engine-unavailable', 'cpu engine is closed')
+    if (this.#closed) throw closedError()
     return this.#generate(plan, range, options.signal)
   }
 
@@ -223,9 +235,11 @@ export class CpuEngine implements Engine {
     return scheduled
   }
 
+  /** Stops the workers; streams still running fail with 'engine-unavailable'. */
   async close (): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#scheduler.cancelAll(closedError())
     await this.#pool.destroy()
   }
 }

@@ -84,6 +84,18 @@ export class FairScheduler<T, R> {
     return { promise, cancel: (reason?: unknown) => this.#cancel(job, reason) }
   }
 
+  /** Drops every task that has not started; their promises reject with `reason`. */
+  cancelAll (reason: unknown): void {
+    const lanes = [...this.#lanes.values()]
+    this.#lanes.clear()
+    for (const jobs of lanes) {
+      for (const job of jobs) {
+        this.#queued--
+        job.reject(reason)
+      }
+    }
+  }
+
   #cancel (job: Job<T, R>, reason: unknown): boolean {
     if (job.started) return false
     const jobs = this.#lanes.get(job.lane)

@@ -202,6 +202,21 @@ describe('cpu engine configuration', () => {
     }
   })
 
+  it('fails the streams still running when it closes', async () => {
+    const closing = createCpuEngine({ threads: 1, window: 4, chunkBytes: 16 * 1024 })
+    const p = plan({ initializer: 'normal', shape: [1 << 20], dtype: 'bfloat16', seed: 1 })
+    const it = closing.stream(p, { start: 0, end: 1 << 20 })[Symbol.asyncIterator]()
+    await it.next()
+    await closing.close()
+    const err = await (async () => {
+      for (;;) {
+        const r = await it.next()
+        if (r.done === true) return undefined
+      }
+    })().catch((e: unknown) => e)
+    expect(isTensorInitError(err) && err.code).toBe('engine-unavailable')
+  })
+
   it('refuses new streams once closed', async () => {
     const closing = createCpuEngine({ threads: 1, kernels: 'reference' })
     expect(closing.info.details).toMatchObject({ kernels: 'reference' })

@@ -79,6 +79,22 @@ describe('FairScheduler', () => {
     await expect(b.promise).rejects.toMatchObject({ name: 'AbortError' })
   })
 
+  it('drops every queued task at once', async () => {
+    const runner = new ManualRunner()
+    const s = new FairScheduler(runner.run, 1)
+    const a = s.submit(1, 'a')
+    const b = s.submit(1, 'b')
+    const c = s.submit(2, 'c')
+    s.cancelAll(new Error('closing'))
+    expect(s.queued).toBe(0)
+    expect(s.lanes).toBe(0)
+    await expect(b.promise).rejects.toThrow('closing')
+    await expect(c.promise).rejects.toThrow('closing')
+    await runner.finish('a')
+    await expect(a.promise).resolves.toBe('A')
+    expect(runner.started).toEqual(['a'])
+  })
+
   it('refuses new tasks when its queue is full', async () => {
     const runner = new ManualRunner()
     const s = new FairScheduler(runner.run, 1, 2)
