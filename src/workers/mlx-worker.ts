@@ -13,7 +13,7 @@ export default function mlxWorker (request: MlxRequest): MlxWorkerInfo | Uint8Ar
   runtime ??= new MlxRuntime(workerData as MlxWorkerData)
   if (request.op === 'info') return runtime.info()
   const bytes = runtime.run(request.task)
-  releaseArrays()
+  releaseArrays(bytes.byteLength)
   // Transfer, not copy: the buffer is fresh and exactly the result's size.
   return move(bytes) as Uint8Array
 }

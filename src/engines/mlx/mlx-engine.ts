@@ -30,6 +30,8 @@ export interface MlxEngineOptions {
   wholeBytes?: number
   /** Tasks in flight per stream: the worker computes the next while the consumer takes this one. Default concurrency + 1. */
   window?: number
+  /** Tasks waiting for a worker across all streams before new ones are refused ('overloaded', 503). Default 1024. */
+  maxQueue?: number
   /** The bindings' module specifier. Default '@frost-beta/mlx'. */
   mlxModule?: string
   /** Parent directory of the engine's exchange directory. Default /dev/shm when present, else the OS temp dir. */
@@ -38,6 +40,7 @@ export interface MlxEngineOptions {
 
 export const MLX_DEFAULTS = {
   concurrency: 1,
+  maxQueue: 1024,
   chunkBytes: 4 * 2 ** 20,
   wholeBytes: 16 * 2 ** 20
 } as const
@@ -86,6 +89,7 @@ class MlxEngine implements Engine {
   readonly #device: MlxDevice
   readonly #tasks: TaskOptions
   readonly #window: number
+  readonly #maxQueue: number
   readonly #exchangeDir: string
 
   constructor (pool: Piscina<MlxRequest, MlxWorkerInfo | Uint8Array>, worker: MlxWorkerInfo, settings: Required<Omit<MlxEngineOptions, 'mlxModule' | 'exchangeParent'>>, exchangeDir: string) {
@@ -93,6 +97,7 @@ class MlxEngine implements Engine {
     this.#device = worker.device
     this.#tasks = { chunkBytes: settings.chunkBytes, wholeBytes: settings.wholeBytes }
     this.#window = settings.window
+    this.#maxQueue = settings.maxQueue
     this.#exchangeDir = exchangeDir
     this.info = {
       name: 'mlx',
@@ -131,6 +136,9 @@ class MlxEngine implements Engine {
     const submit = (): boolean => {
       const next = tasks.next()
       if (next.done === true) return false
+      if (this.#pool.queueSize >= this.#maxQueue) {
+        throw new TensorInitError('overloaded', `The mlx engine has ${this.#pool.queueSize} chunks waiting; try again shortly.`)
+      }
       const result = this.#pool.run({ op: 'run', task: next.value })
       // A stream abandoned mid-way leaves its running tasks to finish; their results are dropped.
       result.catch(() => {})
@@ -171,7 +179,8 @@ export async function createMlxEngine (options: MlxEngineOptions = {}): Promise<
     concurrency,
     chunkBytes: positiveInteger('chunkBytes', options.chunkBytes ?? MLX_DEFAULTS.chunkBytes),
     wholeBytes: positiveInteger('wholeBytes', options.wholeBytes ?? MLX_DEFAULTS.wholeBytes),
-    window: positiveInteger('window', options.window ?? concurrency + 1)
+    window: positiveInteger('window', options.window ?? concurrency + 1),
+    maxQueue: positiveInteger('maxQueue', options.maxQueue ?? MLX_DEFAULTS.maxQueue)
   }
   const exchangeDir = mkdtempSync(join(options.exchangeParent ?? defaultExchangeParent(), 'tensor-init-mlx-'))
   const workerData: MlxWorkerData = { mlxModule: options.mlxModule ?? MLX_PACKAGE, exchangeDir }

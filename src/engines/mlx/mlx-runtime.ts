@@ -63,20 +63,37 @@ export class MlxRuntime {
   }
 }
 
-let gc: (() => void) | undefined
+let gc: ((options?: { type: 'minor' | 'major' }) => void) | undefined
+let outputSinceFull = 0
+
+/**
+ * Output bytes between two full collections: one per default-size chunk, one per thousand small
+ * tasks. A task's MLX intermediates are a few times its output; wrappers that a scavenge during
+ * the task promoted keep them until the next full collection, so this bounds what they hold.
+ */
+const FULL_GC_OUTPUT_BYTES = 4 * 2 ** 20
 
 /**
  * node-mlx 0.0.7 frees an array's buffer only when V8 collects its JS wrapper, and V8 does not
  * count that native memory, so a worker that only runs MLX grows by every output it ever made
- * (measured: +4 MiB per 1 Mi-element task, 850 MiB after 200). Collect after each task; the
+ * (measured: +4 MiB per 1 Mi-element task, 850 MiB after 200). So collect after each task; the
  * finalizers then run on the next turn of the worker's event loop, before the next task arrives.
+ * A scavenge (about 1 ms) frees the wrappers a task made; a full collection (about 20 ms in a
+ * worker that has loaded the service's modules, which would dominate small tasks) runs once per
+ * FULL_GC_OUTPUT_BYTES of output, for wrappers a scavenge during the task promoted.
  * `gc` is not exposed to worker threads by flag, but V8 installs it in contexts created after
  * --expose-gc is set.
  */
-export function releaseArrays (): void {
+export function releaseArrays (outputBytes: number): void {
   if (gc === undefined) {
     setFlagsFromString('--expose-gc')
-    gc = runInNewContext('gc') as () => void
+    gc = runInNewContext('gc') as typeof gc
   }
-  gc()
+  outputSinceFull += outputBytes
+  if (outputSinceFull >= FULL_GC_OUTPUT_BYTES) {
+    outputSinceFull = 0
+    gc!()
+  } else {
+    gc!({ type: 'minor' })
+  }
 }
