@@ -91,6 +91,7 @@ class MlxEngine implements Engine {
   readonly #window: number
   readonly #maxQueue: number
   readonly #exchangeDir: string
+  #closed = false
 
   constructor (pool: Piscina<MlxRequest, MlxWorkerInfo | Uint8Array>, worker: MlxWorkerInfo, settings: Required<Omit<MlxEngineOptions, 'mlxModule' | 'exchangeParent'>>, exchangeDir: string) {
     this.#pool = pool
@@ -134,6 +135,7 @@ class MlxEngine implements Engine {
     const tasks = planTasks(plan, range, this.#tasks)
     const pending: Array<Promise<MlxWorkerInfo | Uint8Array>> = []
     const submit = (): boolean => {
+      if (this.#closed) throw new TensorInitError('engine-unavailable', 'The mlx engine is closed.')
       const next = tasks.next()
       if (next.done === true) return false
       if (this.#pool.queueSize >= this.#maxQueue) {
@@ -151,7 +153,14 @@ class MlxEngine implements Engine {
       more = submit()
     }
     while (pending.length > 0) {
-      const bytes = await unlessAborted(pending.shift()!, signal) as Uint8Array
+      let bytes: Uint8Array
+      try {
+        bytes = await unlessAborted(pending.shift()!, signal) as Uint8Array
+      } catch (err) {
+        // close() terminates the workers under running streams: say so, not "worker terminated".
+        if (this.#closed && !(signal?.aborted ?? false)) throw new TensorInitError('engine-unavailable', 'The mlx engine closed while streaming.')
+        throw err
+      }
       // Top the window up before yielding, so the workers compute while the consumer writes.
       if (more) {
         signal?.throwIfAborted()
@@ -164,6 +173,8 @@ class MlxEngine implements Engine {
   }
 
   async close (): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
     await this.#pool.destroy()
     rmSync(this.#exchangeDir, { recursive: true, force: true })
   }

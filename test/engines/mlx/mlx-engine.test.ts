@@ -99,6 +99,17 @@ describeOracle('mlx engine', () => {
     await first.return?.()
   })
 
+  it('close() fails the streams still running with engine-unavailable, and later ones too', async () => {
+    const closing = await createMlxEngine()
+    const big = plan({ initializer: 'normal', shape: [2 ** 24], dtype: 'float32', seed: '2' })
+    const running = closing.stream(big, { start: 0, end: 2 ** 24 })[Symbol.asyncIterator]()
+    expect((await running.next()).done).toBe(false)
+    await closing.close()
+    await expect(running.next()).rejects.toMatchObject({ code: 'engine-unavailable' })
+    await expect(collect(closing, big, { start: 0, end: 10 })).rejects.toMatchObject({ code: 'engine-unavailable' })
+    await closing.close()
+  })
+
   it('a consumer that leaves early releases the stream; later streams still get whole answers', async () => {
     const p = plan({ initializer: 'normal', shape: [1024, 1024], dtype: 'bfloat16', seed: '8' })
     const iterator = engine.stream(p, { start: 0, end: 1 << 20 })[Symbol.asyncIterator]()
