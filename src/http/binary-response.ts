@@ -1,19 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ElementRange } from '../engines/engine.ts'
 import { encodeBody } from '../formats/body.ts'
-import type { ByteRange } from '../formats/byte-range.ts'
 import type { BinaryFormat, Encoding } from '../formats/encoding.ts'
 import { npyEncoding } from '../formats/npy.ts'
-import { contentRange, parseRange, unsatisfiedContentRange } from '../formats/range.ts'
+import { contentRange } from '../formats/range.ts'
 import { rawEncoding } from '../formats/raw.ts'
 import { safetensorsEncoding } from '../formats/safetensors.ts'
 import { itemSize } from '../initializers/dtype.ts'
 import type { Plan } from '../initializers/plan.ts'
 import { bodyStream, clientGoneSignal } from './body-stream.ts'
-import { ifRangeAllows, noneMatchFails } from './conditional.ts'
+import { noneMatchFails } from './conditional.ts'
 import type { ServiceContext } from './context.ts'
 import { tensorEtag } from './etag.ts'
-import { makeProblem, sendProblem } from './problem.ts'
+import { requestedRange, sendRangeNotSatisfiable } from './range-request.ts'
 import { contentDisposition, safetensorsMetadata, tensorHeaders, type TensorProvenance } from './tensor-metadata.ts'
 
 /** Name of the one tensor in a single-tensor safetensors file (`mx.load(path)['tensor']`). */
@@ -72,11 +71,6 @@ function setRepresentationHeaders (reply: FastifyReply, rep: Representation): vo
   reply.headers(tensorHeaders(rep.provenance))
 }
 
-/** Node joins most repeated fields; a few arrive as arrays. A repeated singleton field is malformed. */
-function singleHeader (value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? undefined : value
-}
-
 /**
  * §15.4.5: a 304 carries the fields a 200 would have had among Cache-Control, ETag and Vary, and
  * SHOULD NOT carry other representation metadata.
@@ -99,18 +93,9 @@ export function sendBinary (
     return sendNotModified(reply, rep.etag)
   }
 
-  let range: ByteRange | undefined
-  if (method === 'GET' && ifRangeAllows(singleHeader(request.headers['if-range']), rep.etag)) {
-    const requested = parseRange(request.headers.range, encoding.totalBytes)
-    if (requested.kind === 'unsatisfiable') {
-      // §15.5.17: a 416 SHOULD carry Content-Range with the complete length.
-      return sendProblem(reply, makeProblem(request, 'range-not-satisfiable', 416, {
-        detail: `The range ${String(request.headers.range)} does not overlap the ${encoding.totalBytes}-byte representation.`,
-        field: '/headers/range'
-      }), { 'content-range': unsatisfiedContentRange(encoding.totalBytes) })
-    }
-    if (requested.kind === 'single') range = { first: requested.first, last: requested.last }
-  }
+  // Range handling is defined for GET only (RFC 9110 §14.2); HEAD and POST get the whole length.
+  const range = method === 'GET' ? requestedRange(request, rep.etag, encoding.totalBytes) : undefined
+  if (range === 'unsatisfiable') return sendRangeNotSatisfiable(request, reply, encoding.totalBytes, 'representation')
 
   setRepresentationHeaders(reply, rep)
   const length = range === undefined ? encoding.totalBytes : range.last - range.first + 1

@@ -5,19 +5,18 @@ import Type from 'typebox'
 import type { Limits } from '../../config.ts'
 import type { ElementRange, Exactness } from '../../engines/engine.ts'
 import {
-  checkpointEncoding, contentRange, encodeCheckpointBody, parseRange, unsatisfiedContentRange,
-  type ByteRange, type CheckpointEncoding, type SafetensorsMetadata
+  checkpointEncoding, contentRange, encodeCheckpointBody, type CheckpointEncoding, type SafetensorsMetadata
 } from '../../formats/index.ts'
 import { itemSize } from '../../initializers/dtype.ts'
 import { buildManifest, MAX_CHECKPOINT_TENSORS, type CheckpointPlan, type ManifestLimits } from '../../initializers/manifest.ts'
 import type { Plan } from '../../initializers/plan.ts'
 import { IMMUTABLE, sendNotModified } from '../binary-response.ts'
 import { bodyStream, clientGoneSignal } from '../body-stream.ts'
-import { ifRangeAllows, noneMatchFails } from '../conditional.ts'
+import { noneMatchFails } from '../conditional.ts'
 import type { ServiceContext } from '../context.ts'
 import { canonicalJson, exactnessLabel } from '../etag.ts'
 import { chooseFormat } from '../negotiate.ts'
-import { makeProblem, sendProblem } from '../problem.ts'
+import { requestedRange, sendRangeNotSatisfiable } from '../range-request.ts'
 import { BINARY_BODY, CLIENT_ERROR, problemResponse } from '../responses.ts'
 
 /** Bump when the bytes of a checkpoint change for an unchanged manifest. */
@@ -157,20 +156,8 @@ function sendCheckpoint (ctx: ServiceContext, request: FastifyRequest, reply: Fa
   const { encoding } = rep
   if (noneMatchFails(request.headers['if-none-match'], rep.etag)) return sendNotModified(reply, rep.etag)
 
-  let range: ByteRange | undefined
-  // A repeated If-Range is malformed; it then does not match, and the whole file is sent.
-  const ifRange = request.headers['if-range']
-  if (ifRangeAllows(Array.isArray(ifRange) ? '' : ifRange, rep.etag)) {
-    const requested = parseRange(request.headers.range, encoding.totalBytes)
-    if (requested.kind === 'unsatisfiable') {
-      // RFC 9110 §15.5.17: a 416 SHOULD carry Content-Range with the complete length.
-      return sendProblem(reply, makeProblem(request, 'range-not-satisfiable', 416, {
-        detail: `The range ${String(request.headers.range)} does not overlap the ${encoding.totalBytes}-byte checkpoint.`,
-        field: '/headers/range'
-      }), { 'content-range': unsatisfiedContentRange(encoding.totalBytes) })
-    }
-    if (requested.kind === 'single') range = { first: requested.first, last: requested.last }
-  }
+  const range = requestedRange(request, rep.etag, encoding.totalBytes)
+  if (range === 'unsatisfiable') return sendRangeNotSatisfiable(request, reply, encoding.totalBytes, 'checkpoint')
 
   setHeaders(ctx, reply, rep, checkpoint)
   reply.header('content-length', String(range === undefined ? encoding.totalBytes : range.last - range.first + 1))
