@@ -9,10 +9,10 @@ import { type MlxRequest, MlxRuntime, type MlxWorkerData, type MlxWorkerInfo, re
 
 let runtime: MlxRuntime | undefined
 
-export default function mlxWorker (request: MlxRequest): MlxWorkerInfo | Uint8Array {
+export default async function mlxWorker (request: MlxRequest): Promise<MlxWorkerInfo | Uint8Array> {
   runtime ??= new MlxRuntime(workerData as MlxWorkerData)
   if (request.op === 'info') return runtime.info()
-  const bytes = runtime.run(request.task)
+  const bytes = await runtime.run(request.task)
   releaseArrays(bytes.byteLength)
   // Transfer, not copy: the buffer is fresh and exactly the result's size.
   return move(bytes) as Uint8Array
