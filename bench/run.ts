@@ -137,25 +137,38 @@ try {
 }
 
 log(`peak RSS while streaming ${BIG_BYTES / 2 ** 30} GiB (building dist/ first)`)
-const production = await startProductionServer()
-const rssServer = production === undefined ? 'sources through tsx (npm run build failed)' : 'dist/server.js'
-const fresh = production ?? await startServer([])
-let rssPeak = 0
-let rssStart = 0
-let bigRate = 0
+interface BigStream { server: string, elementsPerSecond: number, rssBefore: number, rssPeak: number }
+
+async function bigStream (): Promise<BigStream> {
+  const production = await startProductionServer()
+  const server = production === undefined ? 'sources through tsx (npm run build failed)' : 'dist/server.js'
+  const fresh = production ?? await startServer([])
+  try {
+    // one small request first: the figure is for a service that has served, not a cold one
+    await runBench('client.ts', ['stream', `http://127.0.0.1:${fresh.port}${tensorPath({ initializer: 'normal', dtype: 'float32', elements: 1024 })}`, '1'])
+    const rssBefore = residentBytes(fresh.pid).rss
+    let rssPeak = rssBefore
+    const elements = BIG_BYTES / 4
+    const client = runBench<StreamReport>('client.ts', ['stream', `http://127.0.0.1:${fresh.port}${tensorPath({ initializer: 'normal', dtype: 'float32', elements })}`, '1'])
+    const poll = setInterval(() => { rssPeak = Math.max(rssPeak, residentBytes(fresh.pid).rss) }, 20)
+    try {
+      const report = await client
+      rssPeak = Math.max(rssPeak, residentBytes(fresh.pid).peak)
+      return { server, elementsPerSecond: elements / report.seconds[0]!, rssBefore, rssPeak }
+    } finally {
+      clearInterval(poll)
+    }
+  } finally {
+    await fresh.stop()
+  }
+}
+
+let big: BigStream | { error: string }
 try {
-  // one small request first: the figure is for a service that has served, not a cold one
-  await runBench('client.ts', ['stream', `http://127.0.0.1:${fresh.port}${tensorPath({ initializer: 'normal', dtype: 'float32', elements: 1024 })}`, '1'])
-  rssStart = residentBytes(fresh.pid).rss
-  const elements = BIG_BYTES / 4
-  const client = runBench<StreamReport>('client.ts', ['stream', `http://127.0.0.1:${fresh.port}${tensorPath({ initializer: 'normal', dtype: 'float32', elements })}`, '1'])
-  const poll = setInterval(() => { rssPeak = Math.max(rssPeak, residentBytes(fresh.pid).rss) }, 20)
-  const report = await client
-  clearInterval(poll)
-  rssPeak = Math.max(rssPeak, residentBytes(fresh.pid).peak)
-  bigRate = elements / report.seconds[0]!
-} finally {
-  await fresh.stop()
+  big = await bigStream()
+} catch (err) {
+  big = { error: err instanceof Error ? err.message : String(err) }
+  log(`  failed: ${big.error}`)
 }
 
 const staticElements = (bytesPerElement: number): number => staticBytesPerSecond / bytesPerElement
@@ -191,7 +204,7 @@ const result = {
     float32_uniform_2x_mlx: (ratio('float32_uniform') ?? 0) >= 2,
     bfloat16_normal_4x_mlx: (ratio('bfloat16_normal') ?? 0) >= 4,
     small_requests_half_of_healthz: small.perSecond >= 0.5 * healthz.perSecond,
-    peak_rss_4gib_under_200mib: !quick && rssPeak <= 200 * MIB
+    peak_rss_4gib_under_200mib: !quick && 'rssPeak' in big && big.rssPeak <= 200 * MIB
   },
   smallRequests: {
     concurrency: CONCURRENCY,
@@ -199,7 +212,9 @@ const result = {
     healthzPerSecond: round(healthz.perSecond),
     failed: small.failed + healthz.failed
   },
-  bigStream: { server: rssServer, bytes: BIG_BYTES, elementsPerSecond: round(bigRate), rssBeforeMiB: round(rssStart / MIB), peakRssMiB: round(rssPeak / MIB) },
+  bigStream: 'error' in big
+    ? { bytes: BIG_BYTES, error: big.error }
+    : { server: big.server, bytes: BIG_BYTES, elementsPerSecond: round(big.elementsPerSecond), rssBeforeMiB: round(big.rssBefore / MIB), peakRssMiB: round(big.rssPeak / MIB) },
   inProcess: {
     threads: inProcess.threads,
     engineElementsPerSecond: Object.fromEntries(Object.entries(inProcess.engine).map(([k, v]) => [k, round(v)])),
