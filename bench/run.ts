@@ -48,16 +48,21 @@ async function freePort (): Promise<number> {
   })
 }
 
-/** The built service (`node dist/server.js`), as deployed, on an ephemeral port; undefined if it cannot be built. */
-async function startProductionServer (): Promise<Server | undefined> {
-  const built = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
+let built: boolean | undefined
+
+/**
+ * The built service (`node dist/server.js`), as deployed, on an ephemeral port, with extra Node
+ * options; undefined if it cannot be built.
+ */
+async function startProductionServer (nodeOptions: string): Promise<Server | undefined> {
+  built ??= spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }).status === 0
   const entry = `${ROOT}dist/server.js`
-  if (built.status !== 0 || !existsSync(entry)) return undefined
+  if (!built || !existsSync(entry)) return undefined
   const port = await freePort()
   const child = spawn(process.execPath, [entry], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_OPTIONS: nodeOptions }
   })
   const exited = new Promise((resolve) => child.once('exit', resolve))
   for (let i = 0; i < 240; i++) {
@@ -146,8 +151,8 @@ try {
 log(`peak RSS while streaming ${BIG_BYTES / 2 ** 30} GiB (building dist/ first)`)
 interface BigStream { server: string, elementsPerSecond: number, rssBefore: number, rssPeak: number }
 
-async function bigStream (): Promise<BigStream> {
-  const production = await startProductionServer()
+async function bigStream (nodeOptions: string): Promise<BigStream> {
+  const production = await startProductionServer(nodeOptions)
   const server = production === undefined ? 'sources through tsx (npm run build failed)' : 'dist/server.js'
   const fresh = production ?? await startServer([])
   try {
@@ -170,12 +175,30 @@ async function bigStream (): Promise<BigStream> {
   }
 }
 
-let big: BigStream | { error: string }
-try {
-  big = await bigStream()
-} catch (err) {
-  big = { error: err instanceof Error ? err.message : String(err) }
-  log(`  failed: ${big.error}`)
+async function measureBig (nodeOptions: string): Promise<BigStream | { error: string }> {
+  try {
+    return await bigStream(nodeOptions)
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err)
+    log(`  failed: ${error}`)
+    return { error }
+  }
+}
+
+/**
+ * Node's default young generation (16 MiB semi-spaces, grown while the app compiles its schemas)
+ * is a fixed part of the peak; the same stream is measured again with it capped, the setting
+ * docs/performance.md recommends for deployments.
+ */
+const TUNED = '--max-semi-space-size=2'
+const big = await measureBig('')
+log(`  again with NODE_OPTIONS=${TUNED}`)
+const bigTuned = await measureBig(TUNED)
+
+function bigReport (b: BigStream | { error: string }, nodeOptions: string): Record<string, unknown> {
+  return 'error' in b
+    ? { nodeOptions, bytes: BIG_BYTES, error: b.error }
+    : { server: b.server, nodeOptions, bytes: BIG_BYTES, elementsPerSecond: round(b.elementsPerSecond), rssBeforeMiB: round(b.rssBefore / MIB), peakRssMiB: round(b.rssPeak / MIB) }
 }
 
 const staticElements = (bytesPerElement: number): number => staticBytesPerSecond / bytesPerElement
@@ -214,7 +237,8 @@ const result = {
     float32_uniform_2x_mlx: (ratio('float32_uniform') ?? 0) >= 2,
     bfloat16_normal_4x_mlx: (ratio('bfloat16_normal') ?? 0) >= 4,
     small_requests_half_of_healthz: small.perSecond >= 0.5 * healthz.perSecond,
-    peak_rss_4gib_under_200mib: !quick && 'rssPeak' in big && big.rssPeak <= 200 * MIB
+    peak_rss_4gib_under_200mib: !quick && 'rssPeak' in big && big.rssPeak <= 200 * MIB,
+    peak_rss_4gib_under_200mib_tuned: !quick && 'rssPeak' in bigTuned && bigTuned.rssPeak <= 200 * MIB
   },
   smallRequests: {
     concurrency: CONCURRENCY,
@@ -222,9 +246,8 @@ const result = {
     healthzPerSecond: round(healthz.perSecond),
     failed: small.failed + healthz.failed
   },
-  bigStream: 'error' in big
-    ? { bytes: BIG_BYTES, error: big.error }
-    : { server: big.server, bytes: BIG_BYTES, elementsPerSecond: round(big.elementsPerSecond), rssBeforeMiB: round(big.rssBefore / MIB), peakRssMiB: round(big.rssPeak / MIB) },
+  bigStream: bigReport(big, ''),
+  bigStreamTuned: bigReport(bigTuned, TUNED),
   inProcess: {
     threads: inProcess.threads,
     engineElementsPerSecond: Object.fromEntries(Object.entries(inProcess.engine).map(([k, v]) => [k, round(v)])),
