@@ -4,8 +4,8 @@ import { toWorkerError, type WorkerResult } from '../engines/cpu/worker-result.t
 
 /**
  * Piscina entry point of the cpu engine's worker threads: one chunk of a plan per task. The
- * result is a fresh buffer of exactly the chunk's bytes, transferred to the main thread rather
- * than copied.
+ * result is transferred to the main thread rather than copied: a view of exactly the chunk's
+ * bytes, over a fresh buffer or over the one the task brought along for reuse.
  */
 
 export interface CpuWorkerData {
@@ -20,7 +20,7 @@ const executor = new ChunkExecutor(data?.kernels ?? 'auto', data?.wasmFile)
 export default function cpuWorker (task: ChunkTask): WorkerResult {
   let bytes: Uint8Array
   try {
-    bytes = executor.run(task.plan, task.start, task.end)
+    bytes = executor.run(task.plan, task.start, task.end, task.buffer)
   } catch (err) {
     const error = toWorkerError(err)
     if (error === undefined) throw err

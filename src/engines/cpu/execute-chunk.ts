@@ -18,6 +18,8 @@ export interface ChunkTask {
   plan: Plan
   start: number
   end: number
+  /** A buffer from an earlier chunk of the same stream, transferred back for reuse (cpu-engine.ts). */
+  buffer?: ArrayBuffer
 }
 
 export class ChunkExecutor {
@@ -42,8 +44,9 @@ export class ChunkExecutor {
     this.fallbackReason = reason
   }
 
-  run (plan: Plan, start: number, end: number): Uint8Array {
-    return this.#wasm?.run(plan, start, end) ?? executeRange(plan, start, end)
+  /** The chunk's bytes, written into `into` when a wasm kernel runs and it is large enough. */
+  run (plan: Plan, start: number, end: number, into?: ArrayBuffer): Uint8Array {
+    return this.#wasm?.run(plan, start, end, into) ?? executeRange(plan, start, end)
   }
 }
 

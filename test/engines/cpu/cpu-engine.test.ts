@@ -93,6 +93,43 @@ describe('cpu engine output', () => {
   })
 })
 
+describe('buffer reuse (reuseAfter)', () => {
+  const big = samplerPlan({ kind: 'normal' }, 'mlx-0.32', 'bfloat16', [40 * CHUNK / 2 + 5], [4, 4])
+  const total = elementCount(big.shape)
+
+  it('gives the same bytes to a consumer that copies each chunk when it gets it', async () => {
+    for (const reuseAfter of [1, 2, 3]) {
+      const copies: Buffer[] = []
+      for await (const chunk of engine.stream(big, { start: 3, end: total }, { reuseAfter })) copies.push(Buffer.from(chunk))
+      expect(Buffer.concat(copies).equals(executeRange(big, 3, total)), `reuseAfter ${reuseAfter}`).toBe(true)
+    }
+  })
+
+  it('hands a chunk\'s memory back to the workers once the consumer is reuseAfter chunks further', async () => {
+    const held: Uint8Array[] = []
+    for await (const chunk of engine.stream(big, { start: 0, end: total }, { reuseAfter: 2 })) {
+      held.push(chunk)
+      // the chunk just received and the one before it are still the consumer's
+      expect(chunk.byteLength).toBeGreaterThan(0)
+      if (held.length >= 2) expect(held[held.length - 2]!.byteLength).toBeGreaterThan(0)
+    }
+    // most earlier chunks went back to a worker (their views detached by the transfer)
+    const detached = held.filter((c) => c.byteLength === 0).length
+    expect(detached).toBeGreaterThan(held.length / 2)
+  })
+
+  it('leaves every chunk to the consumer without the option', async () => {
+    const held: Uint8Array[] = []
+    for await (const chunk of engine.stream(big, { start: 0, end: total })) held.push(chunk)
+    expect(held.every((c) => c.byteLength > 0)).toBe(true)
+    expect(Buffer.concat(held).equals(executeRange(big, 0, total))).toBe(true)
+  })
+
+  it('rejects a reuseAfter that is not a positive integer', () => {
+    for (const reuseAfter of [0, 1.5, -1]) expect(() => engine.stream(big, { start: 0, end: 10 }, { reuseAfter })).toThrow(RangeError)
+  })
+})
+
 describe('tiny float32 ranges', () => {
   it('are computed on the calling thread, without a worker round trip', async () => {
     const before = engine.load.started
