@@ -8,8 +8,9 @@ import { workloads } from './workloads.ts'
  * Where the time goes, without HTTP: per workload,
  *  - `kernel`: elements/s of one thread running the chunk kernels (wasm SIMD, and the reference
  *    TypeScript kernels for comparison) on 2 MiB chunks, best of three passes;
- *  - `engine`: elements/s of the whole cpu engine (worker pool, default threads) drained in-process.
- * Prints {"kernel": {name: {wasm, reference}}, "engine": {name: rate}, "threads": n}.
+ *  - `engine`: elements/s of the whole cpu engine (worker pool, default threads) drained in-process,
+ *    and `engineWithReuse` the same with reuseAfter: 1 (the drain holds no chunk).
+ * Prints {"kernel": {name: {wasm, reference}}, "engine": {name: rate}, "engineWithReuse": {...}, "threads": n}.
  */
 
 const bytes = Number(process.argv[2])
@@ -48,15 +49,18 @@ for (const w of workloads(kernelBytes)) {
 
 const engine = createCpuEngine()
 const rates: Record<string, number> = {}
+const reuseRates: Record<string, number> = {}
 for (const w of workloads(bytes)) {
   const plan = buildPlan({ initializer: w.initializer, shape: [w.elements], dtype: w.dtype, seed: 42 }, 'json')
   const warm = buildPlan({ initializer: w.initializer, shape: [1 << 20], dtype: w.dtype, seed: 1 }, 'json')
   await drain(engine.stream(warm, { start: 0, end: 1 << 20 }))
-  const t0 = process.hrtime.bigint()
-  const n = await drain(engine.stream(plan, { start: 0, end: elementCount(plan.shape) }))
-  if (n !== w.elements * (w.dtype === 'float32' ? 4 : 2)) throw new Error(`${w.name}: got ${n} bytes`)
-  rates[w.name] = w.elements / seconds(t0)
+  for (const reuseAfter of [undefined, 1]) {
+    const t0 = process.hrtime.bigint()
+    const n = await drain(engine.stream(plan, { start: 0, end: elementCount(plan.shape) }, { reuseAfter }))
+    if (n !== w.elements * (w.dtype === 'float32' ? 4 : 2)) throw new Error(`${w.name}: got ${n} bytes`)
+    ;(reuseAfter === undefined ? rates : reuseRates)[w.name] = w.elements / seconds(t0)
+  }
 }
 const threads = engine.info.concurrency
 await engine.close()
-process.stdout.write(`${JSON.stringify({ kernel, engine: rates, threads })}\n`)
+process.stdout.write(`${JSON.stringify({ kernel, engine: rates, engineWithReuse: reuseRates, threads })}\n`)

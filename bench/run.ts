@@ -17,7 +17,9 @@ import { residentBytes } from './rss.ts'
  *  - the ratios; small requests (8x8 float32 normal, raw) per second against /healthz;
  *  - the service's peak RSS while streaming a 4 GiB tensor, measured on the production entry
  *    (dist/server.js, built here with `npm run build`; the sources through tsx if that fails);
- *  - and, to show where the time goes, the kernels per thread and the engine without HTTP.
+ *  - and, to show where the time goes, the kernels per thread and the engine without HTTP, and
+ *    the HTTP figures again with the engine reusing chunk buffers (an opt-in the HTTP layer does
+ *    not pass yet; bench/server.ts --reuse).
  * `--quick` uses 32 MiB tensors, 0.5 s rate runs and a 512 MiB stream (a smoke run, not figures).
  */
 
@@ -117,7 +119,7 @@ log('MLX in-process (peer)')
 const mlx = await runBench<{ available: boolean, rates?: Record<string, number>, fastest?: Record<string, number>, reason?: string }>('mlx-peer.ts', [String(BYTES), String(REPEAT)])
 
 log('kernels and engine in-process (no HTTP)')
-const inProcess = await runBench<{ kernel: Record<string, { wasm: number, reference: number }>, engine: Record<string, number>, threads: number }>('in-process.ts', [String(BYTES)])
+const inProcess = await runBench<{ kernel: Record<string, { wasm: number, reference: number }>, engine: Record<string, number>, engineWithReuse: Record<string, number>, threads: number }>('in-process.ts', [String(BYTES)])
 
 log('service over HTTP')
 const server = await startServer(['--static', String(BYTES)])
@@ -148,13 +150,27 @@ try {
   await server.stop()
 }
 
+log('service over HTTP, with chunk buffer reuse (the engine option the HTTP layer does not pass yet)')
+const reuseServer = await startServer(['--reuse'])
+const httpReuse: Record<string, number> = {}
+try {
+  const origin = `http://127.0.0.1:${reuseServer.port}`
+  for (const w of workloads(BYTES)) {
+    await runBench('client.ts', ['stream', origin + tensorPath({ ...w, elements: 1024 }), '1'])
+    httpReuse[w.name] = (await streamRate(origin, tensorPath(w), w.elements)).median
+    log(`  ${w.name}: ${(httpReuse[w.name]! / 1e6).toFixed(1)} M elements/s`)
+  }
+} finally {
+  await reuseServer.stop()
+}
+
 log(`peak RSS while streaming ${BIG_BYTES / 2 ** 30} GiB (building dist/ first)`)
 interface BigStream { server: string, elementsPerSecond: number, rssBefore: number, rssPeak: number }
 
-async function bigStream (nodeOptions: string): Promise<BigStream> {
-  const production = await startProductionServer(nodeOptions)
-  const server = production === undefined ? 'sources through tsx (npm run build failed)' : 'dist/server.js'
-  const fresh = production ?? await startServer([])
+async function bigStream (nodeOptions: string, reuse = false): Promise<BigStream> {
+  const production = reuse ? undefined : await startProductionServer(nodeOptions)
+  const server = production !== undefined ? 'dist/server.js' : reuse ? 'bench/server.ts --reuse (sources through tsx)' : 'sources through tsx (npm run build failed)'
+  const fresh = production ?? await startServer(reuse ? ['--reuse'] : [])
   try {
     // one small request first: the figure is for a service that has served, not a cold one
     await runBench('client.ts', ['stream', `http://127.0.0.1:${fresh.port}${tensorPath({ initializer: 'normal', dtype: 'float32', elements: 1024 })}`, '1'])
@@ -175,9 +191,9 @@ async function bigStream (nodeOptions: string): Promise<BigStream> {
   }
 }
 
-async function measureBig (nodeOptions: string): Promise<BigStream | { error: string }> {
+async function measureBig (nodeOptions: string, reuse = false): Promise<BigStream | { error: string }> {
   try {
-    return await bigStream(nodeOptions)
+    return await bigStream(nodeOptions, reuse)
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err)
     log(`  failed: ${error}`)
@@ -194,11 +210,21 @@ const TUNED = '--max-semi-space-size=2'
 const big = await measureBig('')
 log(`  again with NODE_OPTIONS=${TUNED}`)
 const bigTuned = await measureBig(TUNED)
+log('  again with chunk buffer reuse (bench server from the sources)')
+const bigReuse = await measureBig('', true)
 
 function bigReport (b: BigStream | { error: string }, nodeOptions: string): Record<string, unknown> {
   return 'error' in b
     ? { nodeOptions, bytes: BIG_BYTES, error: b.error }
-    : { server: b.server, nodeOptions, bytes: BIG_BYTES, elementsPerSecond: round(b.elementsPerSecond), rssBeforeMiB: round(b.rssBefore / MIB), peakRssMiB: round(b.rssPeak / MIB) }
+    : {
+        server: b.server,
+        nodeOptions,
+        bytes: BIG_BYTES,
+        elementsPerSecond: round(b.elementsPerSecond),
+        rssBeforeMiB: round(b.rssBefore / MIB),
+        peakRssMiB: round(b.rssPeak / MIB),
+        growthMiB: round((b.rssPeak - b.rssBefore) / MIB)
+      }
 }
 
 const staticElements = (bytesPerElement: number): number => staticBytesPerSecond / bytesPerElement
@@ -215,6 +241,7 @@ const result = {
   tensorBytes: BYTES,
   http: Object.fromEntries(Object.entries(http).map(([k, v]) => [k, round(v)])),
   httpFastest: Object.fromEntries(Object.entries(httpBest).map(([k, v]) => [k, round(v)])),
+  httpWithReuse: Object.fromEntries(Object.entries(httpReuse).map(([k, v]) => [k, round(v)])),
   mlxInProcess: mlx.available ? Object.fromEntries(Object.entries(mlxRates).map(([k, v]) => [k, round(v)])) : { unavailable: mlx.reason },
   mlxFastest: Object.fromEntries(Object.entries(mlx.fastest ?? {}).map(([k, v]) => [k, round(v)])),
   staticBaseline: {
@@ -225,6 +252,7 @@ const result = {
   },
   ratios: {
     httpVsMlx: { float32_normal: ratio('float32_normal'), float32_uniform: ratio('float32_uniform'), bfloat16_normal: ratio('bfloat16_normal') },
+    httpWithReuseVsMlx: Object.fromEntries(Object.keys(httpReuse).map((k) => [k, mlxRates[k] === undefined ? null : round(httpReuse[k]! / mlxRates[k]!)])),
     httpVsStatic: {
       float32_normal: round(http.float32_normal! / staticElements(4)),
       float32_uniform: round(http.float32_uniform! / staticElements(4)),
@@ -248,9 +276,11 @@ const result = {
   },
   bigStream: bigReport(big, ''),
   bigStreamTuned: bigReport(bigTuned, TUNED),
+  bigStreamWithReuse: bigReport(bigReuse, ''),
   inProcess: {
     threads: inProcess.threads,
     engineElementsPerSecond: Object.fromEntries(Object.entries(inProcess.engine).map(([k, v]) => [k, round(v)])),
+    engineWithReuseElementsPerSecond: Object.fromEntries(Object.entries(inProcess.engineWithReuse).map(([k, v]) => [k, round(v)])),
     kernelPerThread: Object.fromEntries(Object.entries(inProcess.kernel).map(([k, v]) => [k, { wasm: round(v.wasm), reference: round(v.reference) }]))
   }
 }
