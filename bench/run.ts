@@ -118,6 +118,9 @@ log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'})
 log('MLX in-process (peer)')
 const mlx = await runBench<{ available: boolean, rates?: Record<string, number>, fastest?: Record<string, number>, reason?: string }>('mlx-peer.ts', [String(BYTES), String(REPEAT)])
 
+log('the service\'s mlx engine in-process (no HTTP)')
+const mlxEngine = await runBench<{ available: boolean, device?: string, version?: string, rates?: Record<string, number>, reason?: string }>('mlx-engine.ts', [String(BYTES)])
+
 log('kernels and engine in-process (no HTTP)')
 const inProcess = await runBench<{ kernel: Record<string, { wasm: number, reference: number }>, engine: Record<string, number>, engineWithReuse: Record<string, number>, threads: number }>('in-process.ts', [String(BYTES)])
 
@@ -244,6 +247,9 @@ const result = {
   httpWithReuse: Object.fromEntries(Object.entries(httpReuse).map(([k, v]) => [k, round(v)])),
   mlxInProcess: mlx.available ? Object.fromEntries(Object.entries(mlxRates).map(([k, v]) => [k, round(v)])) : { unavailable: mlx.reason },
   mlxFastest: Object.fromEntries(Object.entries(mlx.fastest ?? {}).map(([k, v]) => [k, round(v)])),
+  mlxEngine: mlxEngine.available
+    ? { device: mlxEngine.device, version: mlxEngine.version, ...Object.fromEntries(Object.entries(mlxEngine.rates ?? {}).map(([k, v]) => [k, round(v)])) }
+    : { unavailable: mlxEngine.reason },
   staticBaseline: {
     bytesPerSecond: round(staticBytesPerSecond),
     fastestBytesPerSecond: round(staticBest),
