@@ -178,7 +178,12 @@ export class CpuEngine implements Engine {
       return unwrapWorkerResult(result)
     }, TASKS_PER_THREAD * threads, maxQueue)
     // A worker that dies outside a task must not take the process down with an unhandled 'error'.
-    this.#pool.on('error', (err: unknown) => warn(`cpu engine: worker error: ${err instanceof Error ? err.message : String(err)}`))
+    // piscina reports a result that arrives for a task it no longer tracks (its stream was closed
+    // while the chunk ran) with the whole result inspected into the message: keep 200 characters.
+    this.#pool.on('error', (err: unknown) => {
+      const text = err instanceof Error ? err.message : String(err)
+      warn(`cpu engine: worker error: ${text.length > 200 ? `${text.slice(0, 200)}...` : text}`)
+    })
     this.info = {
       name: 'cpu',
       device: 'cpu',
