@@ -21,6 +21,7 @@ export const ENV_SCHEMA = Type.Object({
     description: 'Engine computing the tensors: cpu (embedded worker pool), mlx (MLX via @frost-beta/mlx; start fails if it cannot load), auto (mlx on Apple silicon when it loads, else cpu), remote (a gateway over WORKER_HOSTS, with REMOTE_* options read by the remote engine).'
   }),
   WORKER_THREADS: Type.Optional(integer('CPU engine worker threads (default: the available cores).', { minimum: 1, maximum: 1024 })),
+  MLX_WORKERS: Type.Optional(integer('mlx engine worker threads (default 1: one GPU is best fed by one queue).', { minimum: 1, maximum: 64 })),
   CHUNK_BYTES: Type.Optional(integer('Bytes per generated chunk (default: the engine\'s, 2 MiB for cpu).', { minimum: 4096, maximum: 64 * 2 ** 20 })),
   MAX_ELEMENTS: integer('Most elements in one tensor.', { minimum: 1, maximum: 2 ** 53 - 1, default: 2 ** 32 }),
   MAX_BYTES: integer('Most bytes of element data in one tensor (4 GiB).', { minimum: 1, maximum: 2 ** 53 - 1, default: 4 * 2 ** 30 }),
@@ -43,7 +44,7 @@ export interface Limits {
   jsonMaxElements: number
 }
 
-export interface EngineConfig { kind: EngineKind, threads?: number, chunkBytes?: number }
+export interface EngineConfig { kind: EngineKind, threads?: number, chunkBytes?: number, mlx?: { concurrency: number } }
 
 export interface Config {
   port: number
@@ -115,7 +116,8 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>> = 
     engine: {
       kind: e.ENGINE,
       ...(e.WORKER_THREADS === undefined ? {} : { threads: e.WORKER_THREADS }),
-      ...(e.CHUNK_BYTES === undefined ? {} : { chunkBytes: e.CHUNK_BYTES })
+      ...(e.CHUNK_BYTES === undefined ? {} : { chunkBytes: e.CHUNK_BYTES }),
+      ...(e.MLX_WORKERS === undefined ? {} : { mlx: { concurrency: e.MLX_WORKERS } })
     },
     limits: {
       maxElements: e.MAX_ELEMENTS,

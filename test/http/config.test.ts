@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       ENGINE: 'auto',
       WORKER_THREADS: '3',
+      MLX_WORKERS: '2',
       CHUNK_BYTES: '2_097_152',
       MAX_ELEMENTS: '1000',
       MAX_BYTES: '4000',
@@ -39,7 +40,7 @@ describe('loadConfig', () => {
       port: 9000,
       host: '127.0.0.1',
       logLevel: 'debug',
-      engine: { kind: 'auto', threads: 3, chunkBytes: 2 * 2 ** 20 },
+      engine: { kind: 'auto', threads: 3, chunkBytes: 2 * 2 ** 20, mlx: { concurrency: 2 } },
       limits: { maxElements: 1000, maxBytes: 4000, maxRank: 4, maxDraw: 10, jsonMaxElements: 100 },
       shutdownGraceMs: 500,
       publicUrl: 'https://tensors.example.org'

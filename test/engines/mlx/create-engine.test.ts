@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { loadConfig } from '../../../src/config.ts'
 import { createEngine, type EngineLogger, type EngineSelection } from '../../../src/engines/create-engine.ts'
 import type { Engine } from '../../../src/engines/engine.ts'
 import { MlxUnavailableError } from '../../../src/engines/mlx/mlx-module.ts'
@@ -78,6 +79,12 @@ describeOracle('createEngine where MLX loads', () => {
     const engine = await create({ kind: 'mlx', logger })
     expect(engine.info).toMatchObject({ name: 'mlx', device: 'cpu', version: '@frost-beta/mlx 0.0.7 (MLX 0.13.1)', concurrency: 1 })
     expect(logger.lines).toEqual([{ level: 'info', details: expect.objectContaining({ engine: 'mlx', device: 'cpu' }), message: 'ENGINE=mlx on the MLX CPU backend' }])
+  })
+
+  it('MLX_WORKERS from the environment sets the mlx engine\'s worker count', async () => {
+    const config = loadConfig({ ENGINE: 'mlx', MLX_WORKERS: '2' })
+    const engine = await create(config.engine)
+    expect(engine.info).toMatchObject({ name: 'mlx', concurrency: 2 })
   })
 
   it('ENGINE=auto on Apple silicon picks mlx when it loads', async () => {
