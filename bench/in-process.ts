@@ -1,3 +1,4 @@
+import { ChunkRecycler } from '../src/engines/chunk-recycler.ts'
 import { createCpuEngine } from '../src/engines/cpu/cpu-engine.ts'
 import { ChunkExecutor } from '../src/engines/cpu/execute-chunk.ts'
 import { buildPlan } from '../src/initializers/build-plan.ts'
@@ -9,7 +10,8 @@ import { workloads } from './workloads.ts'
  *  - `kernel`: elements/s of one thread running the chunk kernels (wasm SIMD, and the reference
  *    TypeScript kernels for comparison) on 2 MiB chunks, best of three passes;
  *  - `engine`: elements/s of the whole cpu engine (worker pool, default threads) drained in-process,
- *    and `engineWithReuse` the same with reuseAfter: 1 (the drain holds no chunk).
+ *    and `engineWithReuse` the same with a ChunkRecycler, each chunk released as soon as it is
+ *    counted (what the HTTP layer does once the socket has written a chunk).
  * Prints {"kernel": {name: {wasm, reference}}, "engine": {name: rate}, "engineWithReuse": {...}, "threads": n}.
  */
 
@@ -20,9 +22,12 @@ function seconds (t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9
 }
 
-async function drain (chunks: AsyncIterable<Uint8Array>): Promise<number> {
+async function drain (chunks: AsyncIterable<Uint8Array>, recycler?: ChunkRecycler): Promise<number> {
   let bytes = 0
-  for await (const chunk of chunks) bytes += chunk.byteLength
+  for await (const chunk of chunks) {
+    bytes += chunk.byteLength
+    recycler?.release(chunk)
+  }
   return bytes
 }
 
@@ -54,11 +59,12 @@ for (const w of workloads(bytes)) {
   const plan = buildPlan({ initializer: w.initializer, shape: [w.elements], dtype: w.dtype, seed: 42 }, 'json')
   const warm = buildPlan({ initializer: w.initializer, shape: [1 << 20], dtype: w.dtype, seed: 1 }, 'json')
   await drain(engine.stream(warm, { start: 0, end: 1 << 20 }))
-  for (const reuseAfter of [undefined, 1]) {
+  for (const reuse of [false, true]) {
+    const recycler = reuse ? new ChunkRecycler() : undefined
     const t0 = process.hrtime.bigint()
-    const n = await drain(engine.stream(plan, { start: 0, end: elementCount(plan.shape) }, { reuseAfter }))
+    const n = await drain(engine.stream(plan, { start: 0, end: elementCount(plan.shape) }, { recycler }), recycler)
     if (n !== w.elements * (w.dtype === 'float32' ? 4 : 2)) throw new Error(`${w.name}: got ${n} bytes`)
-    ;(reuseAfter === undefined ? rates : reuseRates)[w.name] = w.elements / seconds(t0)
+    ;(reuse ? reuseRates : rates)[w.name] = w.elements / seconds(t0)
   }
 }
 const threads = engine.info.concurrency

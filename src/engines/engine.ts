@@ -1,4 +1,5 @@
 import type { Plan } from '../initializers/plan.ts'
+import type { ChunkRecycler } from './chunk-recycler.ts'
 import type { Profile } from '../initializers/profile.ts'
 
 /**
@@ -25,6 +26,12 @@ export interface ElementRange { start: number, end: number }
 export interface StreamOptions {
   /** Aborting stops the generation: queued chunks are dropped, nothing more is computed. */
   signal?: AbortSignal
+  /**
+   * Where the consumer hands back chunks it is done with (chunk-recycler.ts). An engine that
+   * computes into buffers it allocates may reuse released ones for later chunks of this stream;
+   * one that does not simply ignores it.
+   */
+  recycler?: ChunkRecycler
 }
 
 /**
@@ -36,5 +43,11 @@ export interface Engine {
   readonly info: EngineInfo
   exactness (plan: Plan): Exactness
   stream (plan: Plan, range: ElementRange, options?: StreamOptions): AsyncIterable<Uint8Array>
+  /**
+   * Optional: the bytes of a small `range` computed at once on the calling thread, when that is
+   * cheaper than a round trip to wherever `stream` computes (a few microseconds of work); otherwise
+   * undefined, and the caller uses `stream`. The bytes are the caller's.
+   */
+  computeNow? (plan: Plan, range: ElementRange): Uint8Array | undefined
   close (): Promise<void>
 }

@@ -37,14 +37,16 @@ export class WasmKernels {
 
   /**
    * Little-endian bytes of elements [start, end), or undefined when there is no wasm kernel. With
-   * `into` (large enough), the bytes are written there and returned as a view of it, rather than
-   * into a new buffer.
+   * `into` (large enough), the bytes are written at its start and returned as a view of it, rather
+   * than into a new buffer.
    */
-  run (plan: Plan, start: number, end: number, into?: ArrayBuffer): Uint8Array | undefined {
+  run (plan: Plan, start: number, end: number, into?: ArrayBuffer | Uint8Array): Uint8Array | undefined {
     if (!WasmKernels.supports(plan)) return undefined
     const n = end - start
     const length = n * itemSize(plan.dtype)
-    const bytes = into !== undefined && into.byteLength >= length ? new Uint8Array(into, 0, length) : uninitialized(length)
+    let bytes: Uint8Array
+    if (into === undefined || into.byteLength < length) bytes = uninitialized(length)
+    else bytes = into instanceof Uint8Array ? into.subarray(0, length) : new Uint8Array(into, 0, length)
     if (n === 0) return bytes
     const out = this.#k.reserve(bytes.byteLength)
     const recipe = plan.recipe

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ChunkRecycler } from '../../../src/engines/chunk-recycler.ts'
+import { chunkLength } from '../../../src/engines/cpu/chunking.ts'
 import { type CpuEngine, createCpuEngine } from '../../../src/engines/cpu/cpu-engine.ts'
 import { executeRange } from '../../../src/engines/reference/index.ts'
 import { isTensorInitError } from '../../../src/errors.ts'
@@ -93,40 +95,60 @@ describe('cpu engine output', () => {
   })
 })
 
-describe('buffer reuse (reuseAfter)', () => {
+describe('buffer reuse (ChunkRecycler)', () => {
   const big = samplerPlan({ kind: 'normal' }, 'mlx-0.32', 'bfloat16', [40 * CHUNK / 2 + 5], [4, 4])
   const total = elementCount(big.shape)
 
-  it('gives the same bytes to a consumer that copies each chunk when it gets it', async () => {
-    for (const reuseAfter of [1, 2, 3]) {
-      const copies: Buffer[] = []
-      for await (const chunk of engine.stream(big, { start: 3, end: total }, { reuseAfter })) copies.push(Buffer.from(chunk))
-      expect(Buffer.concat(copies).equals(executeRange(big, 3, total)), `reuseAfter ${reuseAfter}`).toBe(true)
+  it('gives the same bytes to a consumer that copies each chunk and releases it at once', async () => {
+    const recycler = new ChunkRecycler()
+    const before = engine.load.reused
+    const copies: Buffer[] = []
+    for await (const chunk of engine.stream(big, { start: 3, end: total }, { recycler })) {
+      copies.push(Buffer.from(chunk))
+      recycler.release(chunk)
     }
+    expect(Buffer.concat(copies).equals(executeRange(big, 3, total))).toBe(true)
+    // nearly every chunk after the first window was computed into a released buffer
+    expect(recycler.reused).toBeGreaterThan(copies.length / 2)
+    expect(engine.load.reused - before).toBe(recycler.reused)
   })
 
-  it('hands a chunk\'s memory back to the workers once the consumer is reuseAfter chunks further', async () => {
+  it('never touches a chunk the consumer has not released', async () => {
+    const recycler = new ChunkRecycler()
     const held: Uint8Array[] = []
-    for await (const chunk of engine.stream(big, { start: 0, end: total }, { reuseAfter: 2 })) {
-      held.push(chunk)
-      // the chunk just received and the one before it are still the consumer's
-      expect(chunk.byteLength).toBeGreaterThan(0)
-      if (held.length >= 2) expect(held[held.length - 2]!.byteLength).toBeGreaterThan(0)
+    let index = 0
+    for await (const chunk of engine.stream(big, { start: 0, end: total }, { recycler })) {
+      // keep every third chunk, release the others right away
+      if (index++ % 3 === 0) held.push(chunk)
+      else recycler.release(chunk)
     }
-    // most earlier chunks went back to a worker (their views detached by the transfer)
-    const detached = held.filter((c) => c.byteLength === 0).length
-    expect(detached).toBeGreaterThan(held.length / 2)
+    expect(recycler.reused).toBeGreaterThan(0)
+    const length = chunkLength(big, CHUNK, { start: 0, end: total })
+    for (const [k, chunk] of held.entries()) {
+      const start = 3 * k * length
+      expect(Buffer.from(chunk).equals(executeRange(big, start, Math.min(total, start + length))), `held chunk ${k}`).toBe(true)
+    }
   })
 
-  it('leaves every chunk to the consumer without the option', async () => {
+  it('ignores releases of memory it did not lend, and of a chunk twice', async () => {
+    const recycler = new ChunkRecycler()
+    recycler.release(new Uint8Array(CHUNK))
+    expect(recycler.free).toBe(0)
+    const chunks: Uint8Array[] = []
+    for await (const chunk of engine.stream(big, { start: 0, end: 4 * CHUNK / 2 }, { recycler })) chunks.push(chunk)
+    recycler.release(chunks[0]!)
+    recycler.release(chunks[0]!)
+    // a view of a lent buffer releases the whole buffer once
+    recycler.release(chunks[1]!.subarray(10, 20))
+    recycler.release(chunks[1]!)
+    expect(recycler.free).toBe(2)
+  })
+
+  it('leaves every chunk to the consumer without a recycler', async () => {
     const held: Uint8Array[] = []
     for await (const chunk of engine.stream(big, { start: 0, end: total })) held.push(chunk)
     expect(held.every((c) => c.byteLength > 0)).toBe(true)
     expect(Buffer.concat(held).equals(executeRange(big, 0, total))).toBe(true)
-  })
-
-  it('rejects a reuseAfter that is not a positive integer', () => {
-    for (const reuseAfter of [0, 1.5, -1]) expect(() => engine.stream(big, { start: 0, end: 10 }, { reuseAfter })).toThrow(RangeError)
   })
 })
 
@@ -154,6 +176,14 @@ describe('tiny float32 ranges', () => {
     await collect(engine.stream(larger, { start: 0, end: 16 * 1024 + 8 }))
     // one chunk for the half dtype, two (64 KiB + 32 bytes) for the larger float32 range
     expect(engine.load.started - before).toBe(3)
+  })
+
+  it('are offered synchronously by computeNow, which declines what the workers do', () => {
+    const p = samplerPlan({ kind: 'normal' }, 'mlx-0.13', 'float32', [100_000], [3, 4])
+    expect(Buffer.from(engine.computeNow(p, { start: 7, end: 7 + 64 })!).equals(executeRange(p, 7, 71))).toBe(true)
+    expect(engine.computeNow(p, { start: 0, end: 16 * 1024 + 8 })).toBeUndefined()
+    expect(engine.computeNow(samplerPlan({ kind: 'normal' }, 'mlx-0.13', 'bfloat16', [64], [3, 4]), { start: 0, end: 64 })).toBeUndefined()
+    expect(() => engine.computeNow(p, { start: 99_990, end: 100_001 })).toThrow(RangeError)
   })
 })
 
