@@ -16,29 +16,66 @@ import type { CheckpointEncoding } from './safetensors.ts'
 export type ProduceElements = (elements: ElementRange) => AsyncIterable<Uint8Array>
 export type ProduceTensorElements = (tensor: number, elements: ElementRange) => AsyncIterable<Uint8Array>
 
+/** The slice's element bytes, and which of them [keepFrom, keepTo) belong to the range. */
+function window (slice: ElementSlice, itemSize: number): { expected: number, keepFrom: number, keepTo: number } {
+  const expected = (slice.elements.end - slice.elements.start) * itemSize
+  return { expected, keepFrom: slice.dropFirst, keepTo: expected - (itemSize - slice.keepLast) }
+}
+
+function producedTooMuch (slice: ElementSlice, expected: number): TensorInitError {
+  const { start, end } = slice.elements
+  return new TensorInitError('internal',
+    `producer yielded more than the ${expected} bytes of elements [${start}, ${end}) of tensor ${slice.tensor}`)
+}
+
+function producedTooLittle (slice: ElementSlice, expected: number, produced: number): TensorInitError {
+  const { start, end } = slice.elements
+  return new TensorInitError('internal',
+    `producer yielded ${produced} of the ${expected} bytes of elements [${start}, ${end}) of tensor ${slice.tensor}`)
+}
+
 /** Yields the bytes of `slice` out of the producer's element bytes, checking their count. */
 async function * trimmed (slice: ElementSlice, itemSize: number, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const { start, end } = slice.elements
-  const expected = (end - start) * itemSize
-  // Keep produced bytes [keepFrom, keepTo) of the slice's elements.
-  const keepFrom = slice.dropFirst
-  const keepTo = expected - (itemSize - slice.keepLast)
+  const { expected, keepFrom, keepTo } = window(slice, itemSize)
   let position = 0
   for await (const chunk of chunks) {
     const chunkStart = position
     position += chunk.length
-    if (position > expected) {
-      throw new TensorInitError('internal',
-        `producer yielded more than the ${expected} bytes of elements [${start}, ${end}) of tensor ${slice.tensor}`)
-    }
+    if (position > expected) throw producedTooMuch(slice, expected)
     const from = Math.max(keepFrom, chunkStart) - chunkStart
     const to = Math.min(keepTo, position) - chunkStart
     if (from < to) yield from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to)
   }
-  if (position !== expected) {
-    throw new TensorInitError('internal',
-      `producer yielded ${position} of the ${expected} bytes of elements [${start}, ${end}) of tensor ${slice.tensor}`)
+  if (position !== expected) throw producedTooLittle(slice, expected, position)
+}
+
+/** The elements whose bytes the body (or `range` of it) contains: what encodeBodyNow needs. */
+export function coveredElements (encoding: Encoding, itemSize: number, range: ByteRange | undefined): ElementRange {
+  return mapTensorRange(encoding, itemSize, range).elements
+}
+
+/**
+ * The same body as encodeBody, at once, from the bytes of coveredElements() already computed.
+ * For small bodies, sent as one buffer rather than streamed.
+ */
+export function encodeBodyNow (
+  encoding: Encoding,
+  itemSize: number,
+  range: ByteRange | undefined,
+  elementBytes: Uint8Array
+): Buffer {
+  const parts = mapTensorRange(encoding, itemSize, range)
+  const pieces: Uint8Array[] = [parts.header]
+  if (parts.elements.start < parts.elements.end) {
+    const slice: ElementSlice = { tensor: 0, elements: parts.elements, dropFirst: parts.dropFirst, keepLast: parts.keepLast }
+    const { expected, keepFrom, keepTo } = window(slice, itemSize)
+    const bytes = elementBytes
+    if (bytes.length > expected) throw producedTooMuch(slice, expected)
+    if (bytes.length < expected) throw producedTooLittle(slice, expected, bytes.length)
+    pieces.push(bytes.subarray(keepFrom, keepTo))
   }
+  pieces.push(parts.trailer)
+  return Buffer.concat(pieces)
 }
 
 /**

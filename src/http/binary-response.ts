@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ElementRange } from '../engines/engine.ts'
-import { encodeBody } from '../formats/body.ts'
+import { ChunkRecycler } from '../engines/chunk-recycler.ts'
+import { coveredElements, encodeBody, encodeBodyNow } from '../formats/body.ts'
+import type { ByteRange } from '../formats/byte-range.ts'
 import type { BinaryFormat, Encoding } from '../formats/encoding.ts'
 import { npyEncoding } from '../formats/npy.ts'
 import { contentRange } from '../formats/range.ts'
@@ -86,7 +88,7 @@ export function sendBinary (
   plan: Plan,
   format: BinaryFormat,
   method: Method
-): FastifyReply {
+): FastifyReply | Promise<FastifyReply> {
   const rep = describeBinary(ctx, plan, format)
   const { encoding } = rep
   if (method !== 'POST' && noneMatchFails(request.headers['if-none-match'], rep.etag)) {
@@ -97,19 +99,66 @@ export function sendBinary (
   const range = method === 'GET' ? requestedRange(request, rep.etag, encoding.totalBytes) : undefined
   if (range === 'unsatisfiable') return sendRangeNotSatisfiable(request, reply, encoding.totalBytes, 'representation')
 
-  setRepresentationHeaders(reply, rep)
   const length = range === undefined ? encoding.totalBytes : range.last - range.first + 1
-  reply.header('content-length', String(length))
-  if (range !== undefined) {
-    reply.code(206).header('content-range', contentRange(range.first, range.last, encoding.totalBytes))
-  }
-  if (method === 'HEAD') return reply.send()
+  if (method === 'HEAD') return setSuccessHeaders(reply, rep, range, length).send()
+  if (length <= SMALL_BODY_BYTES) return sendSmall(ctx, reply, rep, plan, range, length)
 
   const { metrics, engine } = ctx
+  setSuccessHeaders(reply, rep, range, length)
   const signal = clientGoneSignal(reply, () => metrics.streamsAborted.inc({ format }))
-  const produce = (elements: ElementRange): AsyncIterable<Uint8Array> => engine.stream(plan, elements, { signal })
+  // Chunks go back to the engine once the socket has written them (body-stream.ts).
+  const recycler = new ChunkRecycler()
+  const produce = (elements: ElementRange): AsyncIterable<Uint8Array> => engine.stream(plan, elements, { signal, recycler })
   const chunks = encodeBody(encoding, itemSize(plan.dtype), range, produce)
   metrics.streamsActive.inc()
   reply.raw.once('close', () => metrics.streamsActive.dec())
-  return reply.send(bodyStream(chunks, { onBytes: (n) => metrics.bytesStreamed.inc({ format }, n) }))
+  return reply.send(bodyStream(chunks, {
+    onBytes: (n) => metrics.bytesStreamed.inc({ format }, n),
+    recycle: { response: reply.raw, recycler }
+  }))
+}
+
+function setSuccessHeaders (reply: FastifyReply, rep: Representation, range: ByteRange | undefined, length: number): FastifyReply {
+  setRepresentationHeaders(reply, rep)
+  reply.header('content-length', String(length))
+  if (range !== undefined) {
+    reply.code(206).header('content-range', contentRange(range.first, range.last, rep.encoding.totalBytes))
+  }
+  return reply
+}
+
+/**
+ * Bodies up to this size are computed first and sent as one buffer. Streaming them would cost more
+ * than their bytes: a Readable, a pipe and end-of-stream listeners per response halve the request
+ * rate (docs/performance.md, small requests). An engine error then still becomes a problem
+ * response, since nothing has been sent. Larger bodies stream, so that a client sees the first
+ * bytes before the last are computed, and a failure part way cuts the connection.
+ */
+export const SMALL_BODY_BYTES = 16 * 1024
+
+async function collect (chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = []
+  for await (const chunk of chunks) parts.push(chunk)
+  return Buffer.concat(parts)
+}
+
+function sendSmall (
+  ctx: ServiceContext,
+  reply: FastifyReply,
+  rep: Representation,
+  plan: Plan,
+  range: ByteRange | undefined,
+  length: number
+): FastifyReply | Promise<FastifyReply> {
+  const { encoding } = rep
+  const size = itemSize(plan.dtype)
+  const send = (body: Buffer): FastifyReply => {
+    ctx.metrics.bytesStreamed.inc({ format: encoding.format }, body.length)
+    return setSuccessHeaders(reply, rep, range, length).send(body)
+  }
+  const covered = coveredElements(encoding, size, range)
+  // Tiny float32 ranges: the cpu engine computes them on this thread, no worker round trip.
+  const now = covered.start === covered.end ? new Uint8Array(0) : ctx.engine.computeNow?.(plan, covered)
+  if (now !== undefined) return send(encodeBodyNow(encoding, size, range, now))
+  return collect(encodeBody(encoding, size, range, (elements) => ctx.engine.stream(plan, elements))).then(send)
 }

@@ -19,8 +19,12 @@ export function chooseFormat<F extends FormatName> (request: FastifyRequest, off
     if ((offers as readonly string[]).includes(explicit)) return explicit as F
     throw new TensorInitError('invalid-request', `format must be one of ${offers.join(', ')}.`, '/format')
   }
+  const accept = request.headers.accept
+  if (accept === undefined || accept === '*/*') return offers[0] as F
+  // A bare offered media type (what SDKs and the bench send) needs no parsing.
+  const exact = offers.find((f) => MEDIA_TYPES[f] === accept)
+  if (exact !== undefined) return exact
   const types = offers.map((f) => MEDIA_TYPES[f])
-  if (request.headers.accept === undefined) return offers[0] as F
   const chosen = request.accepts().type(types)
   if (chosen === false) throw new NotAcceptable(types)
   return offers[types.indexOf(chosen as string)] as F

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ElementRange } from '../../src/engines/engine.ts'
 import { DTYPES, itemSize, type DType } from '../../src/initializers/dtype.ts'
-import { encodeBody, encodeCheckpointBody } from '../../src/formats/body.ts'
+import { coveredElements, encodeBody, encodeBodyNow, encodeCheckpointBody } from '../../src/formats/body.ts'
 import { mapCheckpointRange, mapTensorRange, sliceByteLength, type ByteRange } from '../../src/formats/byte-range.ts'
 import type { Encoding } from '../../src/formats/encoding.ts'
 import { npyEncoding } from '../../src/formats/npy.ts'
@@ -66,6 +66,28 @@ function rangeArb (encoding: Encoding): fc.Arbitrary<ByteRange | undefined> {
   const position = fc.oneof(fc.integer({ min: 0, max: total - 1 }), fc.constantFrom(...interesting))
   return fc.option(fc.tuple(position, position).map(([a, b]) => ({ first: Math.min(a, b), last: Math.max(a, b) })), { nil: undefined })
 }
+
+describe('encodeBodyNow', () => {
+  it('builds the same bytes as encodeBody from the covered elements computed up front (property)', async () => {
+    await fc.assert(fc.asyncProperty(
+      singleArb.filter(({ encoding }) => encoding.totalBytes > 0).chain((single) => fc.tuple(fc.constant(single), rangeArb(single.encoding))),
+      async ([{ encoding, dtype }, range]) => {
+        const size = itemSize(dtype)
+        const covered = coveredElements(encoding, size, range)
+        const elementBytes = await collect(produceBytes(0, size, covered, [1 << 20]))
+        const now = encodeBodyNow(encoding, size, range, elementBytes)
+        const streamed = await collect(encodeBody(encoding, size, range, (elements) => produceBytes(0, size, elements, [7])))
+        expect(Buffer.from(now).equals(Buffer.from(streamed))).toBe(true)
+        expect(now.length).toBe(range === undefined ? encoding.totalBytes : range.last - range.first + 1)
+      }), { numRuns: 300 })
+  })
+
+  it('refuses element bytes of the wrong length', () => {
+    const encoding = npyEncoding([10], 'float32')
+    expect(() => encodeBodyNow(encoding, 4, undefined, new Uint8Array(36))).toThrow(/yielded 36 of the 40 bytes/)
+    expect(() => encodeBodyNow(encoding, 4, undefined, new Uint8Array(44))).toThrow(/more than the 40 bytes/)
+  })
+})
 
 describe('encodeBody', () => {
   it('yields exactly the requested slice of the full body (property)', async () => {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import type { Limits } from '../../config.ts'
+import { ChunkRecycler } from '../../engines/chunk-recycler.ts'
 import type { ElementRange, Exactness } from '../../engines/engine.ts'
 import {
   checkpointEncoding, contentRange, encodeCheckpointBody, type CheckpointEncoding, type SafetensorsMetadata
@@ -168,10 +169,15 @@ function sendCheckpoint (ctx: ServiceContext, request: FastifyRequest, reply: Fa
   const signal = clientGoneSignal(reply, () => metrics.streamsAborted.inc({ format }))
   // Pulled tensor by tensor: encodeCheckpointBody opens a tensor's stream only once the previous
   // one's bytes have been consumed, and the engine runs a bounded window ahead of the socket.
+  // The tensors' streams follow one another, so they can share one recycler (body-stream.ts).
+  const recycler = new ChunkRecycler()
   const produce = (tensor: number, elements: ElementRange): AsyncIterable<Uint8Array> =>
-    engine.stream(rep.plans[tensor] as Plan, elements, { signal })
+    engine.stream(rep.plans[tensor] as Plan, elements, { signal, recycler })
   const chunks = encodeCheckpointBody(encoding, range, produce)
   metrics.streamsActive.inc()
   reply.raw.once('close', () => metrics.streamsActive.dec())
-  return reply.send(bodyStream(chunks, { onBytes: (n) => metrics.bytesStreamed.inc({ format }, n) }))
+  return reply.send(bodyStream(chunks, {
+    onBytes: (n) => metrics.bytesStreamed.inc({ format }, n),
+    recycle: { response: reply.raw, recycler }
+  }))
 }
