@@ -1,20 +1,33 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Exactness } from '../engines/engine.ts'
 import type { Plan } from '../initializers/plan.ts'
 
 /** Bump when the bytes of any representation change for an unchanged plan. */
-const ETAG_SCHEME = 'tensor-init/1'
+const ETAG_SCHEME = 'tensor-init/2'
 
-/** JSON with object keys sorted at every level, so equal values hash equally. */
+/**
+ * JSON with object keys sorted at every level, so equal values hash equally. Written as loops
+ * over sorted keys rather than entries/filter/map: it runs for every tensor request (ETag,
+ * headers), where it was the largest share of a small request's own work.
+ */
 export function canonicalJson (value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  // Numbers print as JSON.stringify prints them (shortest round trip; non-finite as null).
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null'
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) {
+    let out = '['
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i])
+    return out + ']'
   }
-  return JSON.stringify(value) ?? 'null'
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record).sort()
+  let out = '{'
+  for (const key of keys) {
+    const v = record[key]
+    if (v === undefined) continue
+    out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(v)
+  }
+  return out + '}'
 }
 
 export function exactnessLabel (exactness: Exactness): string {
@@ -22,15 +35,32 @@ export function exactnessLabel (exactness: Exactness): string {
 }
 
 /**
+ * The Plan fields a tag covers. Listing them (rather than serializing the whole plan generically)
+ * makes the tag cheap enough for every small request; the check below fails to compile when Plan
+ * gains a field this list lacks, so the tag cannot silently miss something the bytes depend on.
+ */
+export const ETAG_PLAN_FIELDS = ['initializer', 'params', 'recipe', 'profile', 'keys', 'keySource', 'shape', 'dtype', 'mlxExact'] as const satisfies ReadonlyArray<keyof Plan>
+type Uncovered = Exclude<keyof Plan, (typeof ETAG_PLAN_FIELDS)[number]>
+type MustBeEmpty<T extends never> = T
+export type EtagCoversEveryPlanField = MustBeEmpty<Uncovered>
+
+/**
+ * One line per field: ids, enums and numbers hold no newline, and the objects are canonical JSON
+ * (which escapes one), so distinct plans give distinct texts.
+ */
+function planText (plan: Plan): string {
+  return `${plan.initializer}\n${canonicalJson(plan.params)}\n${canonicalJson(plan.recipe)}\n${plan.profile}\n` +
+    `${plan.keys.join(';')}\n${canonicalJson(plan.keySource)}\n${plan.shape.join(',')}\n${plan.dtype}\n${String(plan.mlxExact)}`
+}
+
+/**
  * A strong entity tag (RFC 9110 §8.8.3) for one representation: a hash of everything its bytes
- * depend on: the canonical plan (initializer, resolved params, profile, keys and where they came
- * from, shape, dtype), the format, the engine's exactness class (design §1: a change of algorithm or
- * class never reuses a cached tensor), and anything else written into the body (`extra`, e.g. the
- * safetensors metadata). Equal tags mean byte-identical bodies, which is what "strong" promises.
+ * depend on: the plan (initializer, resolved params, recipe, profile, keys and where they came
+ * from, shape, dtype), the format, the engine's exactness class (design §1: a change of algorithm
+ * or class never reuses a cached tensor), and anything else written into the body (`extra`, e.g.
+ * the safetensors metadata). Equal tags mean byte-identical bodies, which is what "strong" promises.
  */
 export function tensorEtag (plan: Plan, format: string, exactness: Exactness, extra?: unknown): string {
-  const digest = createHash('sha256')
-    .update(canonicalJson({ scheme: ETAG_SCHEME, plan, format, exactness: exactnessLabel(exactness), extra }))
-    .digest('base64url')
-  return `"${digest}"`
+  const text = `${ETAG_SCHEME}\n${format}\n${exactnessLabel(exactness)}\n${planText(plan)}\n${extra === undefined ? '' : canonicalJson(extra)}`
+  return `"${hash('sha256', text, 'base64url')}"`
 }

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+import { ETAG_PLAN_FIELDS, canonicalJson, tensorEtag } from '../../src/http/etag.ts'
+import { listInitializers } from '../../src/initializers/catalog.ts'
+import { buildPlan } from '../../src/initializers/build-plan.ts'
+import type { Plan } from '../../src/initializers/plan.ts'
+
+/**
+ * The tag names exactly the bytes: every field of every plan enters it (the type check in etag.ts
+ * covers Plan's declared fields; this covers what the plan builder really puts in a plan), and a
+ * change to any one of them, to the format, the exactness class or the body's extra part changes it.
+ */
+
+const EXACT = { class: 'exact' } as const
+
+/** Parameters without a default. */
+const REQUIRED: Record<string, Record<string, unknown>> = {
+  constant: { value: 0.5 },
+  sparse: { sparsity: 0.5 },
+  'torch.sparse_': { sparsity: 0.5 },
+  'torch.constant_': { val: 0.5 },
+  'jax.constant': { value: 0.5 },
+  'jax.variance_scaling': { scale: 2, mode: 'fan_in', distribution: 'normal' }
+}
+
+function plansOfEveryEntry (): Plan[] {
+  const plans: Plan[] = []
+  for (const entry of listInitializers()) {
+    for (const shape of [[6, 4], [3, 4, 5], [4, 4]]) {
+      try {
+        plans.push(buildPlan({ initializer: entry.id, shape, dtype: entry.dtypes[0], seed: 11, params: REQUIRED[entry.id] ?? {} }, 'json'))
+        break
+      } catch {
+        // this entry needs another shape (e.g. a square one, or rank 3)
+      }
+    }
+  }
+  return plans
+}
+
+describe('tensorEtag', () => {
+  const plans = plansOfEveryEntry()
+
+  it('builds a plan for every catalog entry', () => {
+    expect(plans.map((p) => p.initializer)).toEqual(listInitializers().map((e) => e.id))
+  })
+
+  it('covers every field the plan builder puts in a plan', () => {
+    for (const plan of plans) {
+      expect(Object.keys(plan).filter((k) => !(ETAG_PLAN_FIELDS as readonly string[]).includes(k)), plan.initializer).toEqual([])
+    }
+  })
+
+  it('gives distinct tags to distinct plans and equal tags to equal ones', () => {
+    const tags = new Set(plans.map((p) => tensorEtag(p, 'raw', EXACT)))
+    expect(tags.size).toBe(plans.length)
+    expect(new Set(plans.map((p) => tensorEtag(p, 'npy', EXACT))).size).toBe(plans.length)
+    const again = plansOfEveryEntry()
+    expect(again.map((p) => tensorEtag(p, 'raw', EXACT))).toEqual(plans.map((p) => tensorEtag(p, 'raw', EXACT)))
+  })
+
+  it('changes when any single field, the format, the exactness or the extra part changes', () => {
+    const plan = buildPlan({ initializer: 'he_normal', shape: [8, 4], seed: 5 }, 'json')
+    const base = tensorEtag(plan, 'raw', EXACT)
+    const variants: Plan[] = [
+      { ...plan, initializer: 'he_uniform' },
+      { ...plan, params: { ...plan.params, mode: 'fan_out' } },
+      { ...plan, recipe: { ...plan.recipe, scale: 2 } as Plan['recipe'] },
+      { ...plan, profile: 'mlx-0.13' },
+      { ...plan, keys: [[plan.keys[0]![0], plan.keys[0]![1] + 1]] },
+      { ...plan, keySource: { kind: 'seed', seed: '5', draw: 1 } },
+      { ...plan, shape: [4, 8] },
+      { ...plan, dtype: 'bfloat16' },
+      { ...plan, mlxExact: !plan.mlxExact }
+    ]
+    expect(variants.length).toBe(ETAG_PLAN_FIELDS.length)
+    const tags = variants.map((v) => tensorEtag(v, 'raw', EXACT))
+    expect(new Set([base, ...tags]).size).toBe(variants.length + 1)
+    expect(tensorEtag(plan, 'npy', EXACT)).not.toBe(base)
+    expect(tensorEtag(plan, 'raw', { class: 'close', ulp: 2 })).not.toBe(base)
+    expect(tensorEtag(plan, 'raw', EXACT, { format: 'pt' })).not.toBe(base)
+    expect(base).toMatch(/^"[A-Za-z0-9_-]{43}"$/)
+  })
+
+  it('does not depend on the order of object keys', () => {
+    const plan = buildPlan({ initializer: 'uniform', shape: [3], seed: 2, params: { low: -1, high: 1 } }, 'json')
+    const reordered: Plan = { ...plan, params: Object.fromEntries(Object.entries(plan.params).reverse()) }
+    expect(canonicalJson(reordered.params)).toBe(canonicalJson(plan.params))
+    expect(tensorEtag(reordered, 'raw', EXACT)).toBe(tensorEtag(plan, 'raw', EXACT))
+  })
+})
