@@ -9,7 +9,7 @@
  */
 import type { ElementRange } from '../engines/engine.ts'
 import { TensorInitError } from '../errors.ts'
-import { mapCheckpointRange, mapTensorRange, type ByteRange, type ElementSlice } from './byte-range.ts'
+import { mapCheckpointRange, mapTensorRange, type ByteRange, type ElementSlice, type TensorRangeParts } from './byte-range.ts'
 import type { Encoding } from './encoding.ts'
 import type { CheckpointEncoding } from './safetensors.ts'
 
@@ -49,33 +49,22 @@ async function * trimmed (slice: ElementSlice, itemSize: number, chunks: AsyncIt
   if (position !== expected) throw producedTooLittle(slice, expected, position)
 }
 
-/** The elements whose bytes the body (or `range` of it) contains: what encodeBodyNow needs. */
-export function coveredElements (encoding: Encoding, itemSize: number, range: ByteRange | undefined): ElementRange {
-  return mapTensorRange(encoding, itemSize, range).elements
-}
-
 /**
- * The same body as encodeBody, at once, from the bytes of coveredElements() already computed.
- * For small bodies, sent as one buffer rather than streamed.
+ * The same body as encodeBody, at once: `parts` is mapTensorRange's answer for the range and
+ * `elementBytes` the bytes of parts.elements, already computed. For small bodies, sent as one
+ * buffer rather than streamed. The element bytes are used in place when nothing surrounds them.
  */
-export function encodeBodyNow (
-  encoding: Encoding,
-  itemSize: number,
-  range: ByteRange | undefined,
-  elementBytes: Uint8Array
-): Buffer {
-  const parts = mapTensorRange(encoding, itemSize, range)
-  const pieces: Uint8Array[] = [parts.header]
+export function encodeBodyNow (parts: TensorRangeParts, itemSize: number, elementBytes: Uint8Array): Buffer {
+  let data = elementBytes.subarray(0, 0)
   if (parts.elements.start < parts.elements.end) {
     const slice: ElementSlice = { tensor: 0, elements: parts.elements, dropFirst: parts.dropFirst, keepLast: parts.keepLast }
     const { expected, keepFrom, keepTo } = window(slice, itemSize)
-    const bytes = elementBytes
-    if (bytes.length > expected) throw producedTooMuch(slice, expected)
-    if (bytes.length < expected) throw producedTooLittle(slice, expected, bytes.length)
-    pieces.push(bytes.subarray(keepFrom, keepTo))
+    if (elementBytes.length > expected) throw producedTooMuch(slice, expected)
+    if (elementBytes.length < expected) throw producedTooLittle(slice, expected, elementBytes.length)
+    data = elementBytes.subarray(keepFrom, keepTo)
   }
-  pieces.push(parts.trailer)
-  return Buffer.concat(pieces)
+  if (parts.header.length === 0 && parts.trailer.length === 0) return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  return Buffer.concat([parts.header, data, parts.trailer])
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ElementRange } from '../engines/engine.ts'
 import { ChunkRecycler } from '../engines/chunk-recycler.ts'
-import { coveredElements, encodeBody, encodeBodyNow } from '../formats/body.ts'
-import type { ByteRange } from '../formats/byte-range.ts'
+import { encodeBody, encodeBodyNow } from '../formats/body.ts'
+import { mapTensorRange, type ByteRange } from '../formats/byte-range.ts'
 import type { BinaryFormat, Encoding } from '../formats/encoding.ts'
 import { npyEncoding } from '../formats/npy.ts'
 import { contentRange } from '../formats/range.ts'
@@ -156,9 +156,10 @@ function sendSmall (
     ctx.metrics.bytesStreamed.inc({ format: encoding.format }, body.length)
     return setSuccessHeaders(reply, rep, range, length).send(body)
   }
-  const covered = coveredElements(encoding, size, range)
+  const parts = mapTensorRange(encoding, size, range)
+  const covered = parts.elements
   // Tiny float32 ranges: the cpu engine computes them on this thread, no worker round trip.
   const now = covered.start === covered.end ? new Uint8Array(0) : ctx.engine.computeNow?.(plan, covered)
-  if (now !== undefined) return send(encodeBodyNow(encoding, size, range, now))
-  return collect(encodeBody(encoding, size, range, (elements) => ctx.engine.stream(plan, elements))).then(send)
+  if (now !== undefined) return send(encodeBodyNow(parts, size, now))
+  return collect(ctx.engine.stream(plan, covered)).then((bytes) => send(encodeBodyNow(parts, size, bytes)))
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { ElementRange } from '../../src/engines/engine.ts'
 import { DTYPES, itemSize, type DType } from '../../src/initializers/dtype.ts'
-import { coveredElements, encodeBody, encodeBodyNow, encodeCheckpointBody } from '../../src/formats/body.ts'
+import { encodeBody, encodeBodyNow, encodeCheckpointBody } from '../../src/formats/body.ts'
 import { mapCheckpointRange, mapTensorRange, sliceByteLength, type ByteRange } from '../../src/formats/byte-range.ts'
 import type { Encoding } from '../../src/formats/encoding.ts'
 import { npyEncoding } from '../../src/formats/npy.ts'
@@ -73,9 +73,9 @@ describe('encodeBodyNow', () => {
       singleArb.filter(({ encoding }) => encoding.totalBytes > 0).chain((single) => fc.tuple(fc.constant(single), rangeArb(single.encoding))),
       async ([{ encoding, dtype }, range]) => {
         const size = itemSize(dtype)
-        const covered = coveredElements(encoding, size, range)
-        const elementBytes = await collect(produceBytes(0, size, covered, [1 << 20]))
-        const now = encodeBodyNow(encoding, size, range, elementBytes)
+        const parts = mapTensorRange(encoding, size, range)
+        const elementBytes = await collect(produceBytes(0, size, parts.elements, [1 << 20]))
+        const now = encodeBodyNow(parts, size, elementBytes)
         const streamed = await collect(encodeBody(encoding, size, range, (elements) => produceBytes(0, size, elements, [7])))
         expect(Buffer.from(now).equals(Buffer.from(streamed))).toBe(true)
         expect(now.length).toBe(range === undefined ? encoding.totalBytes : range.last - range.first + 1)
@@ -83,9 +83,9 @@ describe('encodeBodyNow', () => {
   })
 
   it('refuses element bytes of the wrong length', () => {
-    const encoding = npyEncoding([10], 'float32')
-    expect(() => encodeBodyNow(encoding, 4, undefined, new Uint8Array(36))).toThrow(/yielded 36 of the 40 bytes/)
-    expect(() => encodeBodyNow(encoding, 4, undefined, new Uint8Array(44))).toThrow(/more than the 40 bytes/)
+    const parts = mapTensorRange(npyEncoding([10], 'float32'), 4, undefined)
+    expect(() => encodeBodyNow(parts, 4, new Uint8Array(36))).toThrow(/yielded 36 of the 40 bytes/)
+    expect(() => encodeBodyNow(parts, 4, new Uint8Array(44))).toThrow(/more than the 40 bytes/)
   })
 })
 
