@@ -1,8 +1,6 @@
 import { randomFillSync } from 'node:crypto'
 import { buildApp } from '../src/app.ts'
 import { defaultConfig } from '../src/config.ts'
-import { type CpuEngine, createCpuEngine } from '../src/engines/cpu/cpu-engine.ts'
-import type { Engine } from '../src/engines/engine.ts'
 import { bodyStream } from '../src/http/body-stream.ts'
 
 /**
@@ -13,28 +11,13 @@ import { bodyStream } from '../src/http/body-stream.ts'
  * once at start, handed to the same fastify stack as the tensors (bodyStream of 2 MiB views,
  * Content-Length set): the ceiling of what HTTP alone allows on this machine.
  *
- * With `--reuse` the service's cpu engine is asked to reuse chunk buffers (CpuStreamOptions
- * reuseAfter: 2, which an HTTP body piped to a socket allows): what the figures become once the
- * HTTP layer passes that option itself.
- *
  * Prints {"port": n, "pid": n} once listening.
  */
-
-function reusing (engine: CpuEngine): Engine {
-  return {
-    info: engine.info,
-    exactness: (plan) => engine.exactness(plan),
-    stream: (plan, range, options) => engine.stream(plan, range, { ...options, reuseAfter: 2 }),
-    close: async () => { await engine.close() }
-  }
-}
 
 const staticAt = process.argv.indexOf('--static')
 const staticBytes = staticAt === -1 ? 0 : Number(process.argv[staticAt + 1])
 const config = { ...defaultConfig(), logLevel: 'warn' as const }
-const engine = process.argv.includes('--reuse') ? reusing(createCpuEngine()) : undefined
-const app = await buildApp(engine === undefined ? { config } : { config, engine })
-if (engine !== undefined) app.addHook('onClose', async () => { await engine.close() })
+const app = await buildApp({ config })
 
 if (staticBytes > 0) {
   const ready = randomFillSync(Buffer.allocUnsafe(staticBytes))
