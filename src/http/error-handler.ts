@@ -36,7 +36,7 @@ function handleError (this: FastifyInstance, error: FastifyError, request: Fasti
       const init = code === 'unsupported-media-type'
         ? { detail: `Content-Type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json.`, accept: ['application/json'] }
         : code === 'payload-too-large'
-          ? { detail: `The request body exceeds ${this.initialConfig.bodyLimit ?? 0} bytes.`, limit: this.initialConfig.bodyLimit ?? 0 }
+          ? bodyTooLarge(request.routeOptions.bodyLimit ?? this.initialConfig.bodyLimit ?? 0)
           : { detail: error.message, field: code === 'invalid-request' && error.code !== 'FST_ERR_BAD_URL' ? '' : undefined }
       return sendProblem(reply, makeProblem(request, code, status, init))
     }
@@ -49,8 +49,26 @@ function handleError (this: FastifyInstance, error: FastifyError, request: Fasti
   }))
 }
 
-function handleNotFound (request: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** The route's own limit (the checkpoint route's is larger than the app's). */
+function bodyTooLarge (limit: number): { detail: string, limit: number } {
+  return { detail: `The request body exceeds ${limit} bytes.`, limit }
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+
+/**
+ * No route for this method and path. If the path has routes under other methods, the resource
+ * exists: 405 with the Allow field listing them (RFC 9110 §15.5.6, §10.2.1); otherwise 404.
+ */
+function handleNotFound (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.url.split('?', 1)[0] ?? '/'
+  const allowed = METHODS.filter((method) => this.findRoute({ method, url: path }) !== null)
+  if (allowed.length > 0) {
+    reply.header('allow', allowed.join(', '))
+    return sendProblem(reply, makeProblem(request, 'method-not-allowed', 405, {
+      detail: `${request.method} is not supported here; this resource answers ${allowed.join(', ')}.`
+    }))
+  }
   return sendProblem(reply, makeProblem(request, 'not-found', 404, {
     detail: `No route ${request.method} ${path.length > 200 ? path.slice(0, 197) + '...' : path}. The API is described at /openapi.json.`
   }))

@@ -92,7 +92,29 @@ describe('transport errors become problems too', () => {
 
   test('an unknown route is a 404 problem', async () => {
     expectProblem(await getApp().app.inject('/v2/tensors'), 404, { code: 'not-found', instance: '/v2/tensors' })
-    expectProblem(await getApp().app.inject({ method: 'DELETE', url: '/v1/tensors/he_normal' }), 404, { code: 'not-found' })
+    expectProblem(await getApp().app.inject({ method: 'DELETE', url: '/v2/tensors/he_normal' }), 404, { code: 'not-found' })
+  })
+
+  test('a method a known resource does not answer is a 405 problem with Allow (RFC 9110 §15.5.6)', async () => {
+    for (const [method, url, allow] of [
+      ['DELETE', '/v1/tensors/he_normal?shape=2,2', 'GET, HEAD'],
+      ['PUT', '/v1/tensors', 'POST'],
+      ['GET', '/v1/checkpoints', 'POST'],
+      ['POST', '/healthz', 'GET, HEAD']
+    ] as const) {
+      const res = await getApp().app.inject({ method, url })
+      expectProblem(res, 405, { code: 'method-not-allowed' })
+      expect(res.headers.allow, `${method} ${url}`).toBe(allow)
+      expect(res.json().detail).toContain(allow)
+    }
+  })
+
+  test('a body over a route\'s own, larger limit reports that limit', async () => {
+    const name = 'x'.repeat(1000)
+    const tensors = Array.from({ length: 17_000 }, (_, i) => ({ name: `${name}${i}`, shape: [1], initializer: 'normal' }))
+    const res = await getApp().app.inject({ method: 'POST', url: '/v1/checkpoints', payload: { tensors } })
+    expectProblem(res, 413, { code: 'payload-too-large', limit: 16 * 1024 * 1024 })
+    expect(res.json().detail).toBe(`The request body exceeds ${16 * 1024 * 1024} bytes.`)
   })
 
   test('a malformed URL is a 400 problem', async () => {
