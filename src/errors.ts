@@ -28,6 +28,7 @@ export const ERROR_STATUS = {
   'range-not-satisfiable': 416,
   'not-found': 404,
   'method-not-allowed': 405,
+  'precondition-failed': 412,
   'unsupported-media-type': 415,
   'payload-too-large': 413,
   overloaded: 503,

@@ -11,7 +11,7 @@ import { safetensorsEncoding } from '../formats/safetensors.ts'
 import { itemSize } from '../initializers/dtype.ts'
 import type { Plan } from '../initializers/plan.ts'
 import { bodyStream, clientGoneSignal } from './body-stream.ts'
-import { noneMatchFails } from './conditional.ts'
+import { evaluatePreconditions } from './conditional.ts'
 import type { ServiceContext } from './context.ts'
 import { tensorEtag } from './etag.ts'
 import { requestedRange, sendRangeNotSatisfiable } from './range-request.ts'
@@ -58,7 +58,7 @@ export function describeBinary (ctx: ServiceContext, plan: Plan, format: BinaryF
 
 /**
  * How a request method treats a binary tensor: GET and HEAD are conditional (RFC 9110 §13.2.1:
- * If-None-Match answers 304 for them) and GET alone honours Range (§14.2: "GET is the only method
+ * a failed If-Match answers 412, a matching If-None-Match 304) and GET alone honours Range (§14.2: "GET is the only method
  * for which range handling is defined"); POST gets the full representation. HEAD computes nothing.
  */
 export type Method = 'GET' | 'HEAD' | 'POST'
@@ -91,7 +91,7 @@ export function sendBinary (
 ): FastifyReply | Promise<FastifyReply> {
   const rep = describeBinary(ctx, plan, format)
   const { encoding } = rep
-  if (method !== 'POST' && noneMatchFails(request.headers['if-none-match'], rep.etag)) {
+  if (method !== 'POST' && evaluatePreconditions(request.headers, rep.etag) === 'not-modified') {
     return sendNotModified(reply, rep.etag)
   }
 

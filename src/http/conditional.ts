@@ -1,7 +1,9 @@
+import { TensorInitError } from '../errors.ts'
+
 /**
  * Conditional requests (RFC 9110 §13) against the single strong ETag of a tensor representation.
  * The representations have no Last-Modified (they do not change over time), so the date-based
- * preconditions never match.
+ * preconditions are ignored, as §13.1.3 and §13.1.4 require without a modification date.
  */
 
 interface EntityTag { weak: boolean, opaque: string }
@@ -30,6 +32,33 @@ export function parseEntityTags (field: string): '*' | EntityTag[] | undefined {
     rest = rest.slice(match[0].length)
   }
   return tags
+}
+
+/**
+ * §13.1.1: If-Match is true when "*" is given (the representation exists) or one of the listed
+ * tags matches by the strong comparison (§8.8.3.2). A field that does not parse matches nothing:
+ * the client asked for a precondition the service cannot confirm. Returns true when it fails.
+ */
+export function matchFails (field: string | undefined, etag: string): boolean {
+  if (field === undefined) return false
+  const tags = parseEntityTags(field)
+  if (tags === '*') return false
+  return tags === undefined || !tags.some((tag) => !tag.weak && tag.opaque === etag)
+}
+
+/**
+ * The preconditions in §13.2.2's order for a request whose representation has `etag`: a failed
+ * If-Match is a 412 problem (thrown); then If-None-Match decides whether a GET or HEAD answers
+ * 304 ('not-modified'). Range and If-Range come after, in the caller.
+ */
+export function evaluatePreconditions (
+  headers: { 'if-match'?: string, 'if-none-match'?: string },
+  etag: string
+): 'not-modified' | undefined {
+  if (matchFails(headers['if-match'], etag)) {
+    throw new TensorInitError('precondition-failed', `If-Match does not name the current entity tag ${etag}.`, '/headers/if-match')
+  }
+  return noneMatchFails(headers['if-none-match'], etag) ? 'not-modified' : undefined
 }
 
 /**

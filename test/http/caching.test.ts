@@ -38,6 +38,41 @@ describe('ETag and If-None-Match', () => {
   })
 })
 
+describe('If-Match (RFC 9110 §13.1.1)', () => {
+  test('a current tag or * lets the request through; anything else is a 412 problem that computes nothing', async () => {
+    const { app, engine } = getApp()
+    const { etag, body } = await full('raw')
+    for (const im of [etag, `"other", ${etag}`, '*']) {
+      const res = await app.inject({ url: `${URL}&format=raw`, headers: { 'if-match': im } })
+      expect(res.statusCode, im).toBe(200)
+      expect(res.rawPayload.equals(body)).toBe(true)
+    }
+    const before = engine.chunksComputed
+    // W/ tags never match (strong comparison); unparseable fields match nothing.
+    for (const im of ['"other"', `W/${etag}`, 'garbage']) {
+      const res = await app.inject({ url: `${URL}&format=raw`, headers: { 'if-match': im } })
+      expect(res.statusCode, im).toBe(412)
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
+      expect(res.json()).toMatchObject({ code: 'precondition-failed', field: '/headers/if-match' })
+      expect(res.headers.etag).toBeUndefined()
+    }
+    expect(engine.chunksComputed).toBe(before)
+  })
+
+  test('is evaluated before If-None-Match (§13.2.2), for HEAD and the JSON representation too', async () => {
+    const { app } = getApp()
+    const { etag } = await full('raw')
+    const both = await app.inject({ url: `${URL}&format=raw`, headers: { 'if-match': '"other"', 'if-none-match': etag } })
+    expect(both.statusCode).toBe(412)
+    const head = await app.inject({ method: 'HEAD', url: `${URL}&format=raw`, headers: { 'if-match': '"other"' } })
+    expect(head.statusCode).toBe(412)
+    const jsonUrl = '/v1/tensors/uniform/json?shape=10&seed=9'
+    const json = await app.inject(jsonUrl)
+    expect((await app.inject({ url: jsonUrl, headers: { 'if-match': json.headers.etag as string } })).statusCode).toBe(200)
+    expect((await app.inject({ url: jsonUrl, headers: { 'if-match': '"other"' } })).statusCode).toBe(412)
+  })
+})
+
 describe('Range', () => {
   test('every single range of every format equals the slice of the full body', async () => {
     const { app } = getApp()

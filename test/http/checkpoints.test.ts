@@ -326,6 +326,13 @@ describe('POST /v1/checkpoints over a real socket: ranges, conditionals, lazines
     const modified = await post(origin, { 'if-none-match': '"other"' })
     expect(modified.status).toBe(200)
     await modified.arrayBuffer()
+
+    const failed = await post(origin, { 'if-match': '"other"' })
+    expect(failed.status).toBe(412)
+    expect(await failed.json()).toMatchObject({ code: 'precondition-failed' })
+    const matched = await post(origin, { 'if-match': etag })
+    expect(matched.status).toBe(200)
+    expect(Buffer.from(await matched.arrayBuffer())).toEqual(full)
   })
 
   test('a range inside one tensor opens that tensor\'s stream only, for just the elements it covers', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { ifRangeAllows, noneMatchFails, parseEntityTags } from '../../src/http/conditional.ts'
+import { evaluatePreconditions, ifRangeAllows, matchFails, noneMatchFails, parseEntityTags } from '../../src/http/conditional.ts'
 
 const TAG = '"abc"'
 
@@ -31,6 +31,27 @@ describe('If-None-Match: weak comparison (§13.1.2)', () => {
     ['garbage', false]
   ])('%s -> 304: %s', (field, fails) => {
     expect(noneMatchFails(field, TAG)).toBe(fails)
+  })
+})
+
+describe('If-Match: strong comparison (§13.1.1)', () => {
+  test.each([
+    [undefined, false],
+    ['*', false],
+    [TAG, false],
+    [`"x", ${TAG}`, false],
+    [`W/${TAG}`, true],
+    ['"x", "y"', true],
+    ['garbage', true]
+  ])('%s -> 412: %s', (field, fails) => {
+    expect(matchFails(field, TAG)).toBe(fails)
+  })
+
+  test('comes before If-None-Match (§13.2.2)', () => {
+    expect(evaluatePreconditions({ 'if-none-match': TAG }, TAG)).toBe('not-modified')
+    expect(evaluatePreconditions({ 'if-match': TAG, 'if-none-match': TAG }, TAG)).toBe('not-modified')
+    expect(() => evaluatePreconditions({ 'if-match': '"x"', 'if-none-match': TAG }, TAG)).toThrow(/If-Match/)
+    expect(evaluatePreconditions({}, TAG)).toBeUndefined()
   })
 })
 

@@ -13,7 +13,7 @@ import { buildManifest, MAX_CHECKPOINT_TENSORS, type CheckpointPlan, type Manife
 import type { Plan } from '../../initializers/plan.ts'
 import { IMMUTABLE, sendNotModified } from '../binary-response.ts'
 import { bodyStream, clientGoneSignal } from '../body-stream.ts'
-import { noneMatchFails } from '../conditional.ts'
+import { evaluatePreconditions } from '../conditional.ts'
 import type { ServiceContext } from '../context.ts'
 import { canonicalJson, exactnessLabel } from '../etag.ts'
 import { chooseFormat } from '../negotiate.ts'
@@ -122,7 +122,7 @@ const safetensorsContent = { 'application/vnd.safetensors': { schema: BINARY_BOD
 const DESCRIPTION = [
   'Streams every tensor of the manifest as one safetensors file: the header (with `__metadata__` recording the resolved manifest as JSON, the profile and the service version) is computed up front, the tensors are generated lazily, one after the other.',
   'Keys follow MLX by default: `mx.random.seed(seed)` once, then the initializers called in manifest order (tensor i is the single-tensor request with draw = the keys taken by the tensors before it). `keys: "name"` gives each tensor a seed derived from (seed, name) instead.',
-  'The response is a pure function of the body, so this operation defines range handling and conditional requests for POST as GET has them (RFC 9110 §14.2 leaves range handling to the method\'s definition): a single Range answers 206 and computes only the tensors it covers, If-Range is honoured, an unsatisfiable range answers 416, and If-None-Match with the current ETag answers 304.',
+  'The response is a pure function of the body, so this operation defines range handling and conditional requests for POST as GET has them (RFC 9110 §14.2 leaves range handling to the method\'s definition): a single Range answers 206 and computes only the tensors it covers, If-Range is honoured, an unsatisfiable range answers 416, If-None-Match with the current ETag answers 304, and an If-Match without it 412.',
   'Bytes are ordered by descending item size (natural alignment for mmap), then manifest order; the header lists each tensor\'s data_offsets. `__metadata__` also holds `format: "pt"`, which Hugging Face transformers requires (one of pt, tf, flax, mlx) and MLX ignores. The manifest may be up to 16 MiB of JSON and list up to 10 000 tensors.'
 ].join('\n\n')
 
@@ -155,7 +155,7 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async
 function sendCheckpoint (ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply, checkpoint: CheckpointPlan): FastifyReply {
   const rep = describeCheckpoint(ctx, checkpoint)
   const { encoding } = rep
-  if (noneMatchFails(request.headers['if-none-match'], rep.etag)) return sendNotModified(reply, rep.etag)
+  if (evaluatePreconditions(request.headers, rep.etag) === 'not-modified') return sendNotModified(reply, rep.etag)
 
   const range = requestedRange(request, rep.etag, encoding.totalBytes)
   if (range === 'unsatisfiable') return sendRangeNotSatisfiable(request, reply, encoding.totalBytes, 'checkpoint')

@@ -6,7 +6,7 @@ import { encodeJsonFromChunks } from '../../formats/json.ts'
 import { elementCount, type Plan } from '../../initializers/plan.ts'
 import { IMMUTABLE, sendNotModified, type Method } from '../binary-response.ts'
 import { clientGoneSignal } from '../body-stream.ts'
-import { noneMatchFails } from '../conditional.ts'
+import { evaluatePreconditions } from '../conditional.ts'
 import type { ServiceContext } from '../context.ts'
 import { tensorEtag } from '../etag.ts'
 import { chooseFormat } from '../negotiate.ts'
@@ -46,7 +46,7 @@ export const jsonTensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async
     }
     const exactness = ctx.engine.exactness(plan)
     const etag = tensorEtag(plan, 'json', exactness)
-    if (method !== 'POST' && noneMatchFails(request.headers['if-none-match'], etag)) return sendNotModified(reply, etag)
+    if (method !== 'POST' && evaluatePreconditions(request.headers, etag) === 'not-modified') return sendNotModified(reply, etag)
     const headers = {
       'content-type': JSON_TYPE,
       etag,

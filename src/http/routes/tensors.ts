@@ -100,7 +100,7 @@ export const tensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (ap
     operationId: method === 'GET' ? 'getTensor' : 'headTensor',
     summary: method === 'GET' ? 'Stream a tensor (raw, npy or safetensors)' : 'Headers of a tensor, computing nothing',
     description: method === 'GET'
-      ? `The same query always yields the same bytes. ${QUERY_DOC} Accept or format picks the representation; Range, If-Range and If-None-Match are honoured.`
+      ? `The same query always yields the same bytes. ${QUERY_DOC} Accept or format picks the representation; Range, If-Range, If-None-Match and If-Match are honoured.`
       : `All the headers of the GET (Content-Length, ETag, metadata); no element is computed. ${QUERY_DOC}`,
     tags: ['tensors'],
     params: TensorIdParamsSchema,
