@@ -25,9 +25,14 @@ import { residentBytes } from './rss.ts'
 const quick = process.argv.includes('--quick')
 const BYTES = quick ? 32 * MIB : 256 * MIB
 const REPEAT = quick ? 1 : 3
-const RATE_MS = quick ? 500 : 3000
-const RATE_ROUNDS = quick ? 1 : 5
-const WARM_ROUNDS = quick ? 1 : 3
+/**
+ * Small-request rounds: short and many, alternating tensor and /healthz, because this shared VM's
+ * speed swings by up to 2x over tens of seconds (the same /healthz run measured 11 000 and 22 000
+ * requests/s minutes apart); a ratio taken over a short pair of runs sees one speed.
+ */
+const RATE_MS = quick ? 500 : 1500
+const RATE_ROUNDS = quick ? 1 : 9
+const WARM_ROUNDS = quick ? 1 : 6
 const CONCURRENCY = 16
 const BIG_BYTES = quick ? 512 * MIB : 4 * 1024 * MIB
 
@@ -150,7 +155,7 @@ try {
   // Rounds alternate between the two, so that a change in the machine's load (it is shared)
   // falls on both sides of the ratio; the ratio reported is the median of the rounds' ratios.
   // The first rounds are a warm-up (V8 keeps optimizing the route for several seconds: the
-  // ratio climbs from about 0.37 to its plateau over the first three rounds); they are logged, not
+  // ratio climbs from about 0.37 to its plateau over the first ten seconds); they are logged, not
   // counted: the figure is a long-running service's.
   const smallPath = '/v1/tensors/normal?shape=8,8&dtype=float32&seed={i}'
   for (let r = 0; r < WARM_ROUNDS + RATE_ROUNDS; r++) {
