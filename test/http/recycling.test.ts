@@ -8,6 +8,7 @@ import { type CpuEngine, createCpuEngine } from '../../src/engines/cpu/cpu-engin
 import { executeRange } from '../../src/engines/reference/execute.ts'
 import { npyEncoding } from '../../src/formats/npy.ts'
 import { buildPlan } from '../../src/initializers/build-plan.ts'
+import { InlineEngine } from '../support/inline-engine.ts'
 
 /**
  * The HTTP body hands chunk memory back to the cpu engine (ChunkRecycler) only once the socket has
@@ -78,6 +79,38 @@ for (const chunkBytes of [4 * 1024, 96 * 1024]) {
       )
       expect(status).toBe(206)
       expect(sha256(body)).toBe(sha256(full.subarray(first, last + 1)))
+      expect(engine.load.reused - before).toBeGreaterThan(0)
+    })
+
+    it('streams a checkpoint whose tensors share one recycler exactly', async () => {
+      // Tensors of several item sizes one after the other: a later tensor's chunks may be computed
+      // into buffers an earlier tensor's chunks released.
+      const manifest = {
+        seed: 5,
+        tensors: [
+          { name: 'a', shape: [300, 517], initializer: 'normal' },
+          { name: 'b', shape: [211, 389], initializer: 'glorot_uniform', dtype: 'bfloat16' },
+          { name: 'c', shape: [97, 1001], initializer: 'he_normal', dtype: 'float64' },
+          { name: 'd', shape: [64, 771], initializer: 'uniform', dtype: 'float16' }
+        ]
+      }
+      const reference = new InlineEngine()
+      const referenceApp = await buildApp({ logger: false, engine: reference })
+      const expected = (await referenceApp.inject({ method: 'POST', url: '/v1/checkpoints', payload: manifest })).rawPayload
+      await referenceApp.close()
+      await reference.close()
+      const before = engine.load.reused
+      const res = await request(`${origin}/v1/checkpoints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(manifest) })
+      expect(res.statusCode).toBe(200)
+      const parts: Buffer[] = []
+      let n = 0
+      for await (const chunk of res.body) {
+        parts.push(chunk as Buffer)
+        if (++n % 5 === 0) await sleep(2)
+      }
+      const body = Buffer.concat(parts)
+      expect(body.length).toBe(expected.length)
+      expect(sha256(body)).toBe(sha256(expected))
       expect(engine.load.reused - before).toBeGreaterThan(0)
     })
 
