@@ -5,10 +5,37 @@ import type { Plan } from '../initializers/plan.ts'
 /** Bump when the bytes of any representation change for an unchanged plan. */
 const ETAG_SCHEME = 'tensor-init/2'
 
+/** Quoted object keys: the same few names come up in every plan. Bounded, as keys come from input. */
+const QUOTED_KEYS = new Map<string, string>()
+
+function quotedKey (key: string): string {
+  let quoted = QUOTED_KEYS.get(key)
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key)
+    if (QUOTED_KEYS.size < 4096) QUOTED_KEYS.set(key, quoted)
+  }
+  return quoted
+}
+
+/** An object's own keys in UTF-16 code unit order (Array.prototype.sort's default), by insertion: objects here have a handful. */
+function sortedKeys (record: object): string[] {
+  const keys = Object.keys(record)
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!
+    let j = i - 1
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!
+      j--
+    }
+    keys[j + 1] = key
+  }
+  return keys
+}
+
 /**
  * JSON with object keys sorted at every level, so equal values hash equally. Written as loops
- * over sorted keys rather than entries/filter/map: it runs for every tensor request (ETag,
- * headers), where it was the largest share of a small request's own work.
+ * with cached key quoting rather than entries/filter/sort/map: it runs several times for every
+ * tensor request (ETag, headers), where it was the largest share of a small request's own work.
  */
 export function canonicalJson (value: unknown): string {
   // Numbers print as JSON.stringify prints them (shortest round trip; non-finite as null).
@@ -20,12 +47,11 @@ export function canonicalJson (value: unknown): string {
     return out + ']'
   }
   const record = value as Record<string, unknown>
-  const keys = Object.keys(record).sort()
   let out = '{'
-  for (const key of keys) {
+  for (const key of sortedKeys(record)) {
     const v = record[key]
     if (v === undefined) continue
-    out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson(v)
+    out += (out.length === 1 ? '' : ',') + quotedKey(key) + ':' + canonicalJson(v)
   }
   return out + '}'
 }
@@ -49,8 +75,10 @@ export type EtagCoversEveryPlanField = MustBeEmpty<Uncovered>
  * (which escapes one), so distinct plans give distinct texts.
  */
 function planText (plan: Plan): string {
+  let keys = ''
+  for (const [k0, k1] of plan.keys) keys += `${k0},${k1};`
   return `${plan.initializer}\n${canonicalJson(plan.params)}\n${canonicalJson(plan.recipe)}\n${plan.profile}\n` +
-    `${plan.keys.join(';')}\n${canonicalJson(plan.keySource)}\n${plan.shape.join(',')}\n${plan.dtype}\n${String(plan.mlxExact)}`
+    `${keys}\n${canonicalJson(plan.keySource)}\n${plan.shape.join(',')}\n${plan.dtype}\n${String(plan.mlxExact)}`
 }
 
 /**
