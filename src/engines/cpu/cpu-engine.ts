@@ -204,12 +204,20 @@ export class CpuEngine implements Engine {
 
   /** Tiny float32 ranges a wasm kernel covers (INLINE_MAX_BYTES), on the calling thread. */
   computeNow (plan: Plan, range: ElementRange): Uint8Array | undefined {
-    if (this.#inline === undefined || plan.dtype !== 'float32' || (range.end - range.start) * 4 > INLINE_MAX_BYTES || !WasmKernels.supports(plan)) return undefined
+    if (!this.#inlineable(plan, range)) return undefined
     checkRange(plan, range)
     if (this.#closed) throw closedError()
+    return this.#runInline(plan, range)
+  }
+
+  #inlineable (plan: Plan, range: ElementRange): boolean {
+    return this.#inline !== undefined && plan.dtype === 'float32' && (range.end - range.start) * 4 <= INLINE_MAX_BYTES && WasmKernels.supports(plan)
+  }
+
+  #runInline (plan: Plan, range: ElementRange): Uint8Array {
     // From Buffer's shared pool: these bytes never travel to another thread, and a small pooled
     // allocation costs far less than an ArrayBuffer of its own.
-    return this.#inline.run(plan, range.start, range.end, Buffer.allocUnsafe((range.end - range.start) * 4))
+    return this.#inline!.run(plan, range.start, range.end, Buffer.allocUnsafe((range.end - range.start) * 4))!
   }
 
   stream (plan: Plan, range: ElementRange, options: StreamOptions = {}): AsyncIterable<Uint8Array> {
@@ -220,9 +228,9 @@ export class CpuEngine implements Engine {
 
   async * #generate (plan: Plan, range: ElementRange, signal: AbortSignal | undefined, recycler: ChunkRecycler | undefined): AsyncGenerator<Uint8Array> {
     signal?.throwIfAborted()
-    const now = this.computeNow(plan, range)
-    if (now !== undefined) {
-      if (now.length > 0) yield now
+    // stream() has checked the range: tiny ones are computed here, as computeNow would.
+    if (this.#inlineable(plan, range)) {
+      if (range.end > range.start) yield this.#runInline(plan, range)
       return
     }
     const stream = this.#nextStream++
