@@ -2,7 +2,7 @@ import { ChunkRecycler } from '../src/engines/chunk-recycler.ts'
 import { createCpuEngine } from '../src/engines/cpu/cpu-engine.ts'
 import { ChunkExecutor } from '../src/engines/cpu/execute-chunk.ts'
 import { buildPlan } from '../src/initializers/build-plan.ts'
-import { elementCount } from '../src/initializers/plan.ts'
+import { elementCount } from '../src/core/plan.ts'
 import { workloads } from './workloads.ts'
 
 /**

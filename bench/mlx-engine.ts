@@ -1,4 +1,4 @@
-import { measureMlxEngine } from '../src/engines/mlx/throughput.ts'
+import { measureMlxEngine } from './mlx-throughput.ts'
 import { workloads } from './workloads.ts'
 
 /**

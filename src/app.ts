@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import accepts from '@fastify/accepts'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { defaultConfig, type Config, type Limits } from './config.ts'
+import { defaultConfig, type Config } from './config.ts'
+import { type Limits } from './core/limits.ts'
 import { createEngine } from './engines/create-engine.ts'
 import type { Engine } from './engines/engine.ts'
 import type { ServiceContext } from './http/context.ts'
@@ -23,6 +23,7 @@ import { jsonTensorRoutes } from './http/routes/tensor-json.ts'
 import { tensorRoutes } from './http/routes/tensors.ts'
 import { SHARED_SCHEMAS } from './http/schemas/index.ts'
 import { installValidatorCompiler } from './http/validator-compiler.ts'
+import { SERVICE_VERSION } from './core/service-version.ts'
 
 export interface AppOptions {
   /** Defaults to the configuration with every default (tests); server.ts passes loadConfig(). */
@@ -36,10 +37,6 @@ export interface AppOptions {
   engine?: Engine
   logger?: FastifyServerOptions['logger']
 }
-
-export const SERVICE_VERSION: string = (JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8')
-) as { version: string }).version
 
 /**
  * The whole service as a fastify instance that has not started listening: server.ts listens,

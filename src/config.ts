@@ -1,5 +1,6 @@
 import Type, { type Static, type TSchema } from 'typebox'
 import Value from 'typebox/value'
+import type { Limits } from './core/limits.ts'
 
 /**
  * The environment, as typed and validated options (design §4: every limit is a config value with a
@@ -35,14 +36,6 @@ export const ENV_SCHEMA = Type.Object({
 type Env = Static<typeof ENV_SCHEMA>
 
 export type EngineKind = Env['ENGINE']
-
-export interface Limits {
-  maxElements: number
-  maxBytes: number
-  maxRank: number
-  maxDraw: number
-  jsonMaxElements: number
-}
 
 export interface EngineConfig { kind: EngineKind, threads?: number, chunkBytes?: number, mlx?: { concurrency: number } }
 

@@ -1,13 +1,8 @@
-import type { Plan } from '../initializers/plan.ts'
+import type { Plan } from '../core/plan.ts'
 import type { ChunkRecycler } from './chunk-recycler.ts'
-import type { Profile } from '../initializers/profile.ts'
-
-/**
- * How an engine's bytes relate to the plan's profile (design §1 "Apple GPUs"): `exact` means
- * bit-identical to the CPU reference; `close` means within `ulp` units in the last place.
- * A response is assembled from one class only, and the class is part of the ETag.
- */
-export type Exactness = { class: 'exact' } | { class: 'close', ulp: number }
+import type { Profile } from '../core/profile.ts'
+import type { ElementRange } from '../core/element-range.ts'
+import type { Exactness } from '../core/exactness.ts'
 
 export interface EngineInfo {
   name: 'cpu' | 'mlx' | 'remote'
@@ -19,9 +14,6 @@ export interface EngineInfo {
   exactness: Record<Profile, Exactness>
   details?: Record<string, unknown>
 }
-
-/** A half-open element range [start, end) of a tensor in C order. */
-export interface ElementRange { start: number, end: number }
 
 export interface StreamOptions {
   /** Aborting stops the generation: queued chunks are dropped, nothing more is computed. */

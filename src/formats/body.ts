@@ -7,8 +7,8 @@
  * generator: with a computed Content-Length already sent, the HTTP layer then destroys the
  * connection, and a client sees a truncated body instead of a wrong body that looks complete.
  */
-import type { ElementRange } from '../engines/engine.ts'
-import { TensorInitError } from '../errors.ts'
+import type { ElementRange } from '../core/element-range.ts'
+import { TensorInitError } from '../core/errors.ts'
 import { mapCheckpointRange, mapTensorRange, type ByteRange, type ElementSlice, type TensorRangeParts } from './byte-range.ts'
 import type { Encoding } from './encoding.ts'
 import type { CheckpointEncoding } from './safetensors.ts'

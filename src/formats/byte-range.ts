@@ -2,8 +2,8 @@
  * Maps a byte range of a whole representation (header + element data + trailer) onto its parts,
  * so a 206 response computes only the elements it covers (RFC 9110 §14; design §2).
  */
-import type { ElementRange } from '../engines/engine.ts'
-import { TensorInitError } from '../errors.ts'
+import type { ElementRange } from '../core/element-range.ts'
+import { TensorInitError } from '../core/errors.ts'
 import type { Encoding } from './encoding.ts'
 import type { CheckpointEncoding } from './safetensors.ts'
 

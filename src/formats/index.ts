@@ -5,9 +5,8 @@ export { mapCheckpointRange, mapTensorRange, sliceByteLength, type ByteRange, ty
 export { BINARY_FORMATS, CONTENT_TYPES, FILE_EXTENSIONS, type BinaryFormat, type Encoding } from './encoding.ts'
 export { encodeJson, encodeJsonFromChunks, maxJsonBytes, type JsonTensor } from './json.ts'
 export { NPY_DESCR, npyEncoding } from './npy.ts'
-export { contentRange, parseRange, unsatisfiedContentRange, type RangeRequest } from './range.ts'
 export { rawEncoding } from './raw.ts'
 export {
   checkpointEncoding, MAX_HEADER_SIZE, SAFETENSORS_DTYPE, safetensorsEncoding,
-  type CheckpointEncoding, type PlacedTensor, type SafetensorsMetadata, type TensorSpec
+  type CheckpointEncoding, type PlacedTensor, type SafetensorsMetadata, type NamedTensor
 } from './safetensors.ts'

@@ -17,10 +17,10 @@
  *   the caller chose can. The whole document is built before anything is sent, so the HTTP layer
  *   can still answer with a problem response.
  */
-import { TensorInitError } from '../errors.ts'
-import { itemSize, type DType } from '../initializers/dtype.ts'
-import { bfloat16ToNumber, float16ToNumber } from './half.ts'
-import { checkedElementCount } from './shape.ts'
+import { TensorInitError } from '../core/errors.ts'
+import { itemSize, type DType } from '../core/dtype.ts'
+import { bfloat16ToNumber, float16ToNumber } from './half-decode.ts'
+import { checkedElementCount } from './checked-size.ts'
 import { shortestBfloat16, shortestFloat16, shortestFloat32, shortestFloat64 } from './shortest.ts'
 
 export interface JsonTensor {

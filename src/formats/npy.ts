@@ -7,9 +7,9 @@
  * The header is the repr of a dict with the keys in sorted order, then spaces, then "\n", so that
  * the data starts at a multiple of ARRAY_ALIGN = 64.
  */
-import { itemSize, type DType } from '../initializers/dtype.ts'
+import { itemSize, type DType } from '../core/dtype.ts'
 import { makeEncoding, type Encoding } from './encoding.ts'
-import { checkedElementCount } from './shape.ts'
+import { checkedElementCount } from './checked-size.ts'
 
 /**
  * `descr` per dtype: '|' for one-byte types (byte order does not apply), '<' little-endian.

@@ -1,6 +1,6 @@
-import { itemSize, type DType } from '../initializers/dtype.ts'
+import { itemSize, type DType } from '../core/dtype.ts'
 import { makeEncoding, type Encoding } from './encoding.ts'
-import { checkedElementCount } from './shape.ts'
+import { checkedElementCount } from './checked-size.ts'
 
 /**
  * Raw: the elements alone, little-endian, C order, no padding between elements (the Open

@@ -8,10 +8,10 @@
  * written in the order of the Rust reference writer's serializer: "__metadata__" first, then the
  * tensors by offset, each as dtype, shape, data_offsets.
  */
-import { TensorInitError } from '../errors.ts'
-import { itemSize, type DType } from '../initializers/dtype.ts'
+import { TensorInitError } from '../core/errors.ts'
+import { itemSize, type DType } from '../core/dtype.ts'
 import { makeEncoding, type Encoding } from './encoding.ts'
-import { checkedElementCount } from './shape.ts'
+import { checkedElementCount } from './checked-size.ts'
 
 export const SAFETENSORS_DTYPE: Record<DType, string> = {
   float32: 'F32',
@@ -38,14 +38,14 @@ const HEADER_ALIGN = 8
 /** String->string, the only shape `__metadata__` may have (no nested JSON, README). */
 export type SafetensorsMetadata = Record<string, string>
 
-export interface TensorSpec {
+export interface NamedTensor {
   name: string
   shape: readonly number[]
   dtype: DType
 }
 
 /** A tensor of a checkpoint, placed: where its bytes are, and how to turn bytes into elements. */
-export interface PlacedTensor extends TensorSpec {
+export interface PlacedTensor extends NamedTensor {
   itemSize: number
   elements: number
   /** data_offsets as written in the header: [begin, end) relative to the byte buffer. */
@@ -87,7 +87,7 @@ function checkMetadata (metadata: SafetensorsMetadata): void {
  * Errors: 'invalid-manifest' for an empty, duplicate or reserved name, bad metadata, or a header
  * beyond MAX_HEADER_SIZE; 'invalid-shape' / 'tensor-too-large' for a bad shape.
  */
-export function checkpointEncoding (tensors: readonly TensorSpec[], metadata?: SafetensorsMetadata): CheckpointEncoding {
+export function checkpointEncoding (tensors: readonly NamedTensor[], metadata?: SafetensorsMetadata): CheckpointEncoding {
   if (metadata !== undefined) checkMetadata(metadata)
   const names = new Set<string>()
   const placed: PlacedTensor[] = []
@@ -139,7 +139,7 @@ export function checkpointEncoding (tensors: readonly TensorSpec[], metadata?: S
 }
 
 /** A safetensors file with one tensor: the single-tensor response of /v1/tensors. */
-export function safetensorsEncoding (tensor: TensorSpec, metadata?: SafetensorsMetadata): Encoding {
+export function safetensorsEncoding (tensor: NamedTensor, metadata?: SafetensorsMetadata): Encoding {
   const { tensors: _placed, ...encoding } = checkpointEncoding([tensor], metadata)
   return encoding
 }

@@ -15,7 +15,7 @@
  * digits, and of those the nearest: the same length as NumPy's Dragon4 `unique=True` output
  * (which may pick the other neighbour on an exact tie).
  */
-import { roundToBfloat16, roundToFloat16 } from './half.ts'
+import { roundToBfloat16, roundToFloat16 } from './half-decode.ts'
 
 function isPowerOfTwo (value: number): boolean {
   const magnitude = Math.abs(value)

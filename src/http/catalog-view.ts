@@ -1,7 +1,7 @@
 import type { InitializerEntry, ParamSpec } from '../initializers/entry.ts'
-import { HALF_AND_SINGLE } from '../initializers/dtype.ts'
+import { HALF_AND_SINGLE } from '../core/dtype.ts'
 import { defaultKerasConfig } from '../initializers/keras-config.ts'
-import { PROFILES } from '../initializers/profile.ts'
+import { PROFILES } from '../core/profile.ts'
 import type { InitializerView } from './schemas/catalog.ts'
 
 /** One ParamSpec as JSON Schema 2020-12 (what OpenAPI 3.1 and ajv understand). */

@@ -1,4 +1,4 @@
-import { TensorInitError } from '../errors.ts'
+import { TensorInitError } from '../core/errors.ts'
 
 /**
  * Conditional requests (RFC 9110 §13) against the single strong ETag of a tensor representation.

@@ -1,4 +1,4 @@
-import type { Limits } from '../config.ts'
+import type { Limits } from '../core/limits.ts'
 import type { Engine } from '../engines/engine.ts'
 import type { ServiceMetrics } from './metrics.ts'
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { isTensorInitError, type ErrorCode } from '../errors.ts'
+import { isTensorInitError, type ErrorCode } from '../core/errors.ts'
 import { NotAcceptable } from './negotiate.ts'
 import { makeProblem, sendProblem } from './problem.ts'
 import { validationProblem } from './validation.ts'

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import { TensorInitError } from '../errors.ts'
+import { TensorInitError } from '../core/errors.ts'
 import { CONTENT_TYPES, type BinaryFormat } from '../formats/encoding.ts'
 
 export const JSON_MEDIA_TYPE = 'application/json'

@@ -1,7 +1,8 @@
-import { isTensorInitError, TensorInitError } from '../errors.ts'
-import { buildPlan, type TensorSpec } from '../initializers/build-plan.ts'
-import type { Plan } from '../initializers/plan.ts'
-import type { Limits } from '../config.ts'
+import { isTensorInitError, TensorInitError } from '../core/errors.ts'
+import { buildPlan } from '../initializers/build-plan.ts'
+import { type TensorRequest } from '../initializers/tensor-request.ts'
+import type { Plan } from '../core/plan.ts'
+import type { Limits } from '../core/limits.ts'
 import type { TensorQuery } from './schemas/tensor.ts'
 
 /** Query fields with a meaning of their own; every other field is a parameter of the initializer. */
@@ -10,8 +11,8 @@ const RESERVED = new Set(['shape', 'dtype', 'seed', 'draw', 'key', 'gain', 'prof
 /** `params[mode]=fan_out` (OpenAPI deepObject style, which some SDK generators emit) names `mode`. */
 const DEEP_OBJECT = /^params\[([^\]]+)\]$/
 
-/** A GET request's query fields as a TensorSpec: the initializer's own parameters are flat fields. */
-export function specFromQuery (id: string, query: TensorQuery): TensorSpec {
+/** A GET request's query fields as a TensorRequest: the initializer's own parameters are flat fields. */
+export function specFromQuery (id: string, query: TensorQuery): TensorRequest {
   const params: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(query)) {
     if (RESERVED.has(name)) continue
@@ -22,7 +23,7 @@ export function specFromQuery (id: string, query: TensorQuery): TensorSpec {
     }
     params[key] = value
   }
-  const spec: TensorSpec = { initializer: id, shape: query.shape, params }
+  const spec: TensorRequest = { initializer: id, shape: query.shape, params }
   if (query.dtype !== undefined) spec.dtype = query.dtype
   if (query.seed !== undefined) spec.seed = query.seed
   if (query.draw !== undefined) spec.draw = query.draw
@@ -49,8 +50,8 @@ export function planFromQuery (id: string, query: TensorQuery, limits: Limits): 
   }
 }
 
-/** A POST body as a TensorSpec (the body's members are the spec's, minus `format`). */
+/** A POST body as a TensorRequest (the body's members are the spec's, minus `format`). */
 export function planFromBody (body: Record<string, unknown>, limits: Limits): Plan {
   const { format: _format, ...spec } = body
-  return buildPlan(spec as unknown as TensorSpec, 'json', limits)
+  return buildPlan(spec as unknown as TensorRequest, 'json', limits)
 }

@@ -1,4 +1,4 @@
-import { ERROR_STATUS, type ErrorCode } from '../errors.ts'
+import { ERROR_STATUS, type ErrorCode } from '../core/errors.ts'
 
 /**
  * RFC 9457 §3.1.3: a problem type's `title` is the same for every occurrence; what varies goes into

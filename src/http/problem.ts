@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { ErrorCode } from '../errors.ts'
+import type { ErrorCode } from '../core/errors.ts'
 import { PROBLEM_TYPES, problemTypeUri } from './problem-types.ts'
 import type { Problem } from './schemas/problem.ts'
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ByteRange } from '../formats/byte-range.ts'
-import { parseRange, unsatisfiedContentRange } from '../formats/range.ts'
+import { parseRange, unsatisfiedContentRange } from './range-header.ts'
 import { ifRangeAllows } from './conditional.ts'
 import { makeProblem, sendProblem } from './problem.ts'
 

@@ -1,6 +1,8 @@
-import type { EngineInfo, Exactness } from '../engines/engine.ts'
-import type { Plan } from '../initializers/plan.ts'
-import { canonicalJson, exactnessLabel } from './etag.ts'
+import type { EngineInfo } from '../engines/engine.ts'
+import type { Exactness } from '../core/exactness.ts'
+import type { Plan } from '../core/plan.ts'
+import { exactnessLabel } from '../core/exactness.ts'
+import { canonicalJson } from '../core/canonical-json.ts'
 
 /** What every representation states about how its tensor was made. */
 export interface TensorProvenance {

@@ -1,5 +1,5 @@
 import type { FastifySchemaValidationError } from 'fastify'
-import type { ErrorCode } from '../errors.ts'
+import type { ErrorCode } from '../core/errors.ts'
 
 /**
  * Schema validation failures (ajv) become the same stable codes the plan builder uses, keyed by

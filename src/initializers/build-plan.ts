@@ -1,15 +1,16 @@
-import { TensorInitError } from '../errors.ts'
+import { TensorInitError } from '../core/errors.ts'
 import { sequenceKeys, splitKey } from '../random/keys.ts'
 import { getInitializer } from './catalog.ts'
-import { HALF_AND_SINGLE, isDType, itemSize, type DType } from './dtype.ts'
+import { HALF_AND_SINGLE, isDType, itemSize, type DType } from '../core/dtype.ts'
 import type { InitializerEntry } from './entry.ts'
 import { fromKerasConfig, isKerasConfigObject, withConfigPointers } from './keras-config.ts'
 import { parseParams } from './params.ts'
-import type { Key, KeySource, Plan } from './plan.ts'
-import { PROFILE_NAMES, resolveProfile } from './profile.ts'
-import { keysUsed } from './recipe.ts'
+import type { Key, KeySource, Plan } from '../core/plan.ts'
+import { PROFILE_NAMES, resolveProfile } from '../core/profile.ts'
+import { keysUsed } from '../core/recipe.ts'
 import { parseSeed } from './seed.ts'
-import { parseShape } from './shape.ts'
+import { parseShape } from './parse-shape.ts'
+import type { TensorRequest } from './tensor-request.ts'
 
 /** Limits enforced before any work starts (design §4: every limit is a config value). */
 export interface PlanLimits {
@@ -27,24 +28,8 @@ export const DEFAULT_PLAN_LIMITS: PlanLimits = {
   maxDraw: 1_000_000
 }
 
-/**
- * A tensor request as the HTTP layer hands it over (GET query fields or the POST body), before
- * validation. `source` says whether values may be strings to coerce (query) or must be typed (json).
- */
-export interface TensorSpec {
-  initializer: unknown
-  shape: unknown
-  dtype?: unknown
-  seed?: unknown
-  draw?: unknown
-  key?: unknown
-  gain?: unknown
-  params?: Readonly<Record<string, unknown>>
-  profile?: unknown
-}
-
 /** Turns a request into a Plan, or throws TensorInitError naming the offending field. */
-export function buildPlan (spec: TensorSpec, source: 'query' | 'json', limits: PlanLimits = DEFAULT_PLAN_LIMITS): Plan {
+export function buildPlan (spec: TensorRequest, source: 'query' | 'json', limits: PlanLimits = DEFAULT_PLAN_LIMITS): Plan {
   if (isKerasConfigObject(spec.initializer)) {
     // A Keras config object (design §1): rewritten to catalog id + params + seed, then built as
     // usual, with parameter errors pointing into the config.
@@ -138,7 +123,7 @@ function checkRank (entry: InitializerEntry, shape: readonly number[]): void {
  * at call number `draw` (0-based). An explicit `key` is used as MLX's `key=` argument; a recipe that
  * needs two keys (sparse) gets the two rows of split(key).
  */
-function resolveKeys (spec: TensorSpec, source: 'query' | 'json', count: number, limits: PlanLimits): { keys: Key[], keySource: KeySource } {
+function resolveKeys (spec: TensorRequest, source: 'query' | 'json', count: number, limits: PlanLimits): { keys: Key[], keySource: KeySource } {
   if (spec.key !== undefined) {
     if (spec.seed !== undefined || spec.draw !== undefined) {
       throw new TensorInitError('invalid-key', 'Give either key or seed/draw, not both.', '/key')

@@ -1,4 +1,4 @@
-import { TensorInitError } from '../errors.ts'
+import { TensorInitError } from '../core/errors.ts'
 import type { Family, InitializerEntry } from './entry.ts'
 import { jaxInitializers } from './jax.ts'
 import { kerasInitializers } from './keras.ts'

@@ -1,5 +1,5 @@
-import type { DType } from './dtype.ts'
-import type { Recipe } from './recipe.ts'
+import type { DType } from '../core/dtype.ts'
+import type { Recipe } from '../core/recipe.ts'
 
 export type Family = 'mlx' | 'keras' | 'torch' | 'jax'
 

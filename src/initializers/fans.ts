@@ -1,4 +1,4 @@
-import { TensorInitError } from '../errors.ts'
+import { TensorInitError } from '../core/errors.ts'
 
 export interface Fans { fanIn: number, fanOut: number }
 

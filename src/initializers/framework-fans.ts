@@ -1,4 +1,4 @@
-import { TensorInitError } from '../errors.ts'
+import { TensorInitError } from '../core/errors.ts'
 
 /**
  * Fan computations of the non-MLX families, each exactly as its framework computes it (sources

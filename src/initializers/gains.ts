@@ -1,4 +1,4 @@
-import { TensorInitError } from '../errors.ts'
+import { TensorInitError } from '../core/errors.ts'
 
 /**
  * torch.nn.init.calculate_gain (torch/nn/init.py): the recommended gain per nonlinearity.

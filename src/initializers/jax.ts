@@ -1,10 +1,10 @@
-import { TensorInitError } from '../errors.ts'
-import { DTYPES, FLOAT_DTYPES } from './dtype.ts'
+import { TensorInitError } from '../core/errors.ts'
+import { DTYPES, FLOAT_DTYPES } from '../core/dtype.ts'
 import type { InitializerEntry, ParamSpec, ResolvedParams } from './entry.ts'
 import { JAX_FAN, jaxFanRankMessage, jaxFans, normalizeAxis } from './framework-fans.ts'
-import { constant, hasZeroDim, roundedNormal, roundedUniform, truncNormal } from './framework-recipes.ts'
+import { constant, hasZeroDim, roundedNormal, roundedUniform, truncNormal } from './recipe-builders.ts'
 import { TRUNCATION_STD } from './keras-variance.ts'
-import { type Recipe, orthogonalRecipe } from './recipe.ts'
+import { type Recipe, orthogonalRecipe } from '../core/recipe.ts'
 
 /**
  * The JAX family: jax.nn.initializers (jax/_src/nn/initializers.py, JAX 0.11), with JAX's

@@ -1,8 +1,8 @@
-import { TensorInitError, isTensorInitError } from '../errors.ts'
-import type { TensorSpec } from './build-plan.ts'
+import { TensorInitError, isTensorInitError } from '../core/errors.ts'
+import type { TensorRequest } from './tensor-request.ts'
 import { findInitializer, listInitializers } from './catalog.ts'
 import type { InitializerEntry, KerasConfig, ResolvedParams } from './entry.ts'
-import type { Plan } from './plan.ts'
+import type { Plan } from '../core/plan.ts'
 import { parseSeed } from './seed.ts'
 
 /**
@@ -77,7 +77,7 @@ function scalarValue (value: unknown): unknown {
  * Rewrites a request whose initializer is a Keras config object into a plain one: catalog id,
  * params from the config, seed from the config (checked against the request's).
  */
-export function fromKerasConfig (spec: TensorSpec): TensorSpec {
+export function fromKerasConfig (spec: TensorRequest): TensorRequest {
   const object = spec.initializer
   if (!isKerasConfigObject(object)) fail('initializer must be a catalog id or a Keras config object.', '/initializer')
   for (const key of Object.keys(object)) {

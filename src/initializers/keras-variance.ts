@@ -1,9 +1,9 @@
-import { FLOAT_DTYPES } from './dtype.ts'
+import { FLOAT_DTYPES } from '../core/dtype.ts'
 import type { InitializerEntry, KerasConfig, ParamSpec, ResolvedParams } from './entry.ts'
 import { KERAS_FAN, kerasFans } from './framework-fans.ts'
-import { roundedNormal, roundedUniform, truncNormal } from './framework-recipes.ts'
+import { roundedNormal, roundedUniform, truncNormal } from './recipe-builders.ts'
 import { kerasObject, kerasSeed } from './keras-object.ts'
-import type { Recipe } from './recipe.ts'
+import type { Recipe } from '../core/recipe.ts'
 
 /**
  * Keras 3 VarianceScaling and its presets (keras/src/initializers/random_initializers.py):

@@ -1,10 +1,10 @@
-import { TensorInitError } from '../errors.ts'
-import { DTYPES, FLOAT_DTYPES } from './dtype.ts'
+import { TensorInitError } from '../core/errors.ts'
+import { DTYPES, FLOAT_DTYPES } from '../core/dtype.ts'
 import type { InitializerEntry, ResolvedParams } from './entry.ts'
-import { constant, eye, pythonShape, roundedNormal, roundedUniform, truncNormal } from './framework-recipes.ts'
+import { constant, eye, pythonShape, roundedNormal, roundedUniform, truncNormal } from './recipe-builders.ts'
 import { varianceScaling, varianceScalingPresets } from './keras-variance.ts'
 import { kerasObject, kerasSeed } from './keras-object.ts'
-import { orthogonalRecipe } from './recipe.ts'
+import { orthogonalRecipe } from '../core/recipe.ts'
 
 /**
  * The Keras 3 family: keras.initializers as of Keras 3.15 (keras/src/initializers/*), with

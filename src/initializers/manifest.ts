@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
-import { isTensorInitError, TensorInitError } from '../errors.ts'
+import { isTensorInitError, TensorInitError } from '../core/errors.ts'
 import { sequenceKeys } from '../random/keys.ts'
-import { buildPlan, DEFAULT_PLAN_LIMITS, type PlanLimits, type TensorSpec } from './build-plan.ts'
-import { itemSize } from './dtype.ts'
-import { elementCount, type Key, type Plan } from './plan.ts'
-import { DEFAULT_PROFILE, PROFILE_NAMES, resolveProfile, type Profile } from './profile.ts'
-import { keysUsed } from './recipe.ts'
+import { buildPlan, DEFAULT_PLAN_LIMITS, type PlanLimits } from './build-plan.ts'
+import { type TensorRequest } from './tensor-request.ts'
+import { itemSize } from '../core/dtype.ts'
+import { elementCount, type Key, type Plan } from '../core/plan.ts'
+import { DEFAULT_PROFILE, PROFILE_NAMES, resolveProfile, type Profile } from '../core/profile.ts'
+import { keysUsed } from '../core/recipe.ts'
 import { parseSeed } from './seed.ts'
 
 /**
@@ -196,7 +197,7 @@ export function buildManifest (body: unknown, limits: ManifestLimits = DEFAULT_M
 
     const ownDType = item.dtype !== undefined
     const tensorSeed = keyMode === 'name' ? nameSeed(seed, name) : seed
-    const spec: TensorSpec = {
+    const spec: TensorRequest = {
       initializer: item.initializer,
       shape: item.shape,
       seed: tensorSeed.toString(),

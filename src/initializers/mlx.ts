@@ -1,8 +1,8 @@
-import { TensorInitError } from '../errors.ts'
-import { DTYPES, FLOAT_DTYPES, type DType } from './dtype.ts'
+import { TensorInitError } from '../core/errors.ts'
+import { DTYPES, FLOAT_DTYPES, type DType } from '../core/dtype.ts'
 import type { InitializerEntry, ParamSpec, ResolvedParams } from './entry.ts'
 import { mlxFans } from './fans.ts'
-import { orthogonalRecipe } from './recipe.ts'
+import { orthogonalRecipe } from '../core/recipe.ts'
 
 /**
  * The MLX family: `mlx.nn.init` as of MLX 0.32 (python/mlx/nn/init.py; spec b.14). Unprefixed

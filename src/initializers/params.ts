@@ -1,4 +1,4 @@
-import { TensorInitError } from '../errors.ts'
+import { TensorInitError } from '../core/errors.ts'
 import type { InitializerEntry, ParamSpec, ParamValue } from './entry.ts'
 
 /**

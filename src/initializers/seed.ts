@@ -1,4 +1,4 @@
-import { TensorInitError } from '../errors.ts'
+import { TensorInitError } from '../core/errors.ts'
 
 const MAX_UINT64 = (1n << 64n) - 1n
 const DECIMAL = /^(0|[1-9]\d{0,19})$/

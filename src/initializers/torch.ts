@@ -1,10 +1,10 @@
-import { TensorInitError } from '../errors.ts'
-import { DTYPES, FLOAT_DTYPES } from './dtype.ts'
+import { TensorInitError } from '../core/errors.ts'
+import { DTYPES, FLOAT_DTYPES } from '../core/dtype.ts'
 import type { InitializerEntry, ParamSpec, ResolvedParams } from './entry.ts'
 import { TORCH_FAN, torchFanRankMessage, torchFans } from './framework-fans.ts'
-import { constant, hasZeroDim, roundedNormal, roundedUniform, truncNormal } from './framework-recipes.ts'
+import { constant, hasZeroDim, roundedNormal, roundedUniform, truncNormal } from './recipe-builders.ts'
 import { NONLINEARITIES, calculateGain } from './gains.ts'
-import { orthogonalRecipe } from './recipe.ts'
+import { orthogonalRecipe } from '../core/recipe.ts'
 
 /**
  * The PyTorch family: every torch.nn.init function (torch/nn/init.py, main after 2.12), with

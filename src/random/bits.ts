@@ -1,4 +1,4 @@
-import type { Key } from '../initializers/plan.ts'
+import type { Key } from '../core/plan.ts'
 import { threefry2x32 } from './threefry.ts'
 
 /**

@@ -1,4 +1,4 @@
-import { f32FromBits, type HalfDType, roundHalf } from './half.ts'
+import { f32FromBits, type HalfDType, roundHalf } from './half-conversion.ts'
 
 /**
  * Scalar arithmetic "in dtype D" as MLX's CPU does it (spec b.0): float32 ops are one IEEE

@@ -1,4 +1,4 @@
-import { f32FromBits } from './half.ts'
+import { f32FromBits } from './half-conversion.ts'
 import { expf, fmaf, logf } from './libm.ts'
 
 /**

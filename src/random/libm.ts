@@ -1,4 +1,4 @@
-import { f32Bits, f32FromBits } from './half.ts'
+import { f32Bits, f32FromBits } from './half-conversion.ts'
 import { hexFloat } from './hexfloat.ts'
 
 /**

@@ -1,4 +1,4 @@
-import type { Key } from '../initializers/plan.ts'
+import type { Key } from '../core/plan.ts'
 
 /**
  * Shared shapes of the range-aware samplers. A sampler fills elements [start, end) of an

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DTYPES, itemSize, type DType } from '../../src/initializers/dtype.ts'
+import { DTYPES, itemSize, type DType } from '../../src/core/dtype.ts'
 import { encodeJson, encodeJsonFromChunks, maxJsonBytes, type JsonTensor } from '../../src/formats/json.ts'
-import { float16ToNumber } from '../../src/formats/half.ts'
+import { float16ToNumber } from '../../src/formats/half-decode.ts'
 import { python, toBase64 } from './python.ts'
 
 const f32 = new Float32Array(1)

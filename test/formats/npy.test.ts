@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { DTYPES, itemSize, type DType } from '../../src/initializers/dtype.ts'
+import { DTYPES, itemSize, type DType } from '../../src/core/dtype.ts'
 import { npyEncoding, npyHeaderText, wrapNpyHeader } from '../../src/formats/npy.ts'
 import { fromBase64, python, toBase64 } from './python.ts'
 

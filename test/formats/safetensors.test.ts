@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DTYPES, itemSize, type DType } from '../../src/initializers/dtype.ts'
-import { checkpointEncoding, MAX_HEADER_SIZE, safetensorsEncoding, type TensorSpec } from '../../src/formats/safetensors.ts'
+import { DTYPES, itemSize, type DType } from '../../src/core/dtype.ts'
+import { checkpointEncoding, MAX_HEADER_SIZE, safetensorsEncoding, type NamedTensor } from '../../src/formats/safetensors.ts'
 import { python, toBase64 } from './python.ts'
 
 /** Deterministic element bytes of tensor `t`, so a reader's view can be checked byte for byte. */
@@ -128,7 +128,7 @@ describe('safetensors single tensor', () => {
 })
 
 describe('safetensors checkpoints', () => {
-  const specs: TensorSpec[] = [
+  const specs: NamedTensor[] = [
     { name: 'layers.0.weight', shape: [4, 3], dtype: 'float32' },
     { name: 'layers.0.bias', shape: [4], dtype: 'bfloat16' },
     { name: 'embed', shape: [5, 2], dtype: 'float16' },
@@ -141,7 +141,7 @@ describe('safetensors checkpoints', () => {
     const encoding = checkpointEncoding(specs, { format: 'pt' })
     let offset = 0
     for (const [t, placed] of encoding.tensors.entries()) {
-      const size = (specs[t] as TensorSpec).shape.reduce((a, b) => a * b, 1) * itemSize(placed.dtype)
+      const size = (specs[t] as NamedTensor).shape.reduce((a, b) => a * b, 1) * itemSize(placed.dtype)
       expect(placed).toMatchObject({ ...specs[t], itemSize: itemSize(placed.dtype), dataOffsets: [offset, offset + size] })
       expect(placed.byteOffset).toBe(encoding.header.length + offset)
       offset += size
@@ -209,7 +209,7 @@ print(json.dumps(out))
 
   it('rejects empty, duplicate and reserved names as invalid-manifest', () => {
     const base = { shape: [1], dtype: 'float32' } as const
-    const reject = (tensors: TensorSpec[], field: string): void => {
+    const reject = (tensors: NamedTensor[], field: string): void => {
       expect(() => checkpointEncoding(tensors)).toThrow(expect.objectContaining({ code: 'invalid-manifest', status: 400, field }))
     }
     reject([{ ...base, name: '' }], '/tensors/0/name')

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bfloat16ToNumber, float16ToNumber, roundToBfloat16, roundToFloat16 } from '../../src/formats/half.ts'
+import { bfloat16ToNumber, float16ToNumber, roundToBfloat16, roundToFloat16 } from '../../src/formats/half-decode.ts'
 import { shortestBfloat16, shortestFloat16, shortestFloat32, shortestFloat64 } from '../../src/formats/shortest.ts'
 import { python } from './python.ts'
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { ETAG_PLAN_FIELDS, canonicalJson, tensorEtag } from '../../src/http/etag.ts'
+import { tensorEtag } from '../../src/http/etag.ts'
+import { ETAG_PLAN_FIELDS } from '../../src/core/plan-digest.ts'
+import { canonicalJson } from '../../src/core/canonical-json.ts'
 import { listInitializers } from '../../src/initializers/catalog.ts'
 import { buildPlan } from '../../src/initializers/build-plan.ts'
-import type { Plan } from '../../src/initializers/plan.ts'
+import type { Plan } from '../../src/core/plan.ts'
 
 /**
  * The tag names exactly the bytes: every field of every plan enters it (the type check in etag.ts

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { TensorInitError } from '../../src/errors.ts'
-import { buildPlan, DEFAULT_PLAN_LIMITS, type TensorSpec } from '../../src/initializers/build-plan.ts'
+import { TensorInitError } from '../../src/core/errors.ts'
+import { buildPlan, DEFAULT_PLAN_LIMITS } from '../../src/initializers/build-plan.ts'
+import { type TensorRequest } from '../../src/initializers/tensor-request.ts'
 import { listInitializers } from '../../src/initializers/catalog.ts'
 import { keyFromSeed, sequenceKeys, splitKey } from '../../src/random/keys.ts'
 
-function errorOf (spec: TensorSpec, source: 'query' | 'json' = 'json'): TensorInitError {
+function errorOf (spec: TensorRequest, source: 'query' | 'json' = 'json'): TensorInitError {
   try {
     buildPlan(spec, source)
   } catch (err) {
@@ -62,7 +63,7 @@ describe('buildPlan: MLX family', () => {
 })
 
 describe('buildPlan: every bad input is a typed 4xx naming its field', () => {
-  const cases: Array<[string, TensorSpec, 'query' | 'json', string, string]> = [
+  const cases: Array<[string, TensorRequest, 'query' | 'json', string, string]> = [
     ['unknown initializer', { initializer: 'he_normall', shape: [2, 2] }, 'json', 'unknown-initializer', '/initializer'],
     ['initializer not a string', { initializer: 42, shape: [2, 2] }, 'json', 'invalid-request', '/initializer'],
     ['negative dim', { initializer: 'normal', shape: [2, -1] }, 'json', 'invalid-shape', '/shape/1'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isTensorInitError } from '../../src/errors.ts'
+import { isTensorInitError } from '../../src/core/errors.ts'
 import { jaxFans, kerasFans, torchFans } from '../../src/initializers/framework-fans.ts'
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { findInitializer, listInitializers } from '../../src/initializers/catalog.ts'
-import type { DType } from '../../src/initializers/dtype.ts'
+import type { DType } from '../../src/core/dtype.ts'
 import { orthogonalityError, plan, planError, sample } from './sample.ts'
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { isTensorInitError, type TensorInitError } from '../../src/errors.ts'
+import { isTensorInitError, type TensorInitError } from '../../src/core/errors.ts'
 import { buildPlan, DEFAULT_PLAN_LIMITS } from '../../src/initializers/build-plan.ts'
 import { buildManifest, DEFAULT_MANIFEST_LIMITS, nameSeed } from '../../src/initializers/manifest.ts'
 import { sequenceKeys } from '../../src/random/keys.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TensorInitError } from '../../src/errors.ts'
+import { TensorInitError } from '../../src/core/errors.ts'
 import { getInitializer } from '../../src/initializers/catalog.ts'
 import { parseParams } from '../../src/initializers/params.ts'
 

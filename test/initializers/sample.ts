@@ -1,10 +1,11 @@
 import { executeRange } from '../../src/engines/reference/index.ts'
-import { isTensorInitError } from '../../src/errors.ts'
-import { buildPlan, type TensorSpec } from '../../src/initializers/build-plan.ts'
-import type { DType } from '../../src/initializers/dtype.ts'
-import { elementCount, type Plan } from '../../src/initializers/plan.ts'
-import { type Recipe, keysUsed } from '../../src/initializers/recipe.ts'
-import { bf16ToF32, f16ToF32 } from '../../src/random/half.ts'
+import { isTensorInitError } from '../../src/core/errors.ts'
+import { buildPlan } from '../../src/initializers/build-plan.ts'
+import { type TensorRequest } from '../../src/initializers/tensor-request.ts'
+import type { DType } from '../../src/core/dtype.ts'
+import { elementCount, type Plan } from '../../src/core/plan.ts'
+import { type Recipe, keysUsed } from '../../src/core/recipe.ts'
+import { bf16ToF32, f16ToF32 } from '../../src/random/half-conversion.ts'
 import { sequenceKeys } from '../../src/random/keys.ts'
 
 /**
@@ -12,7 +13,7 @@ import { sequenceKeys } from '../../src/random/keys.ts'
  * kernels, and decode the bytes to numbers.
  */
 
-export function plan (spec: TensorSpec): Plan {
+export function plan (spec: TensorRequest): Plan {
   return buildPlan(spec, 'json')
 }
 
@@ -42,7 +43,7 @@ export function values (p: Plan, start = 0, end = elementCount(p.shape)): Float6
 }
 
 /** Builds and runs a request in one go. */
-export function sample (spec: TensorSpec): Float64Array {
+export function sample (spec: TensorRequest): Float64Array {
   return values(plan(spec))
 }
 
@@ -62,7 +63,7 @@ export function recipePlan (recipe: Recipe, shape: number[], dtype: DType, seed 
 }
 
 /** The TensorInitError a request raises (code, field, message), or a failure when it raises none. */
-export function planError (spec: TensorSpec): { code: string, field: string | undefined, message: string } {
+export function planError (spec: TensorRequest): { code: string, field: string | undefined, message: string } {
   try {
     plan(spec)
   } catch (err) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Key } from '../../src/initializers/plan.ts'
+import type { Key } from '../../src/core/plan.ts'
 import { bits16, bits32, bits64, fillWords, wordCount } from '../../src/random/bits.ts'
 import { threefry2x32 } from '../../src/random/threefry.ts'
 import { expectSameBits } from './compare.ts'

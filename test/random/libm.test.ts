@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { erfMlx013, erfMlx032, erfinvF32, expMlx032 } from '../../src/random/erf.ts'
-import { f32Bits, f32FromBits } from '../../src/random/half.ts'
+import { f32Bits, f32FromBits } from '../../src/random/half-conversion.ts'
 import { hexFloat } from '../../src/random/hexfloat.ts'
 import { expf, fma, fmaf, logf } from '../../src/random/libm.ts'
 import { TestRng } from './prng.ts'

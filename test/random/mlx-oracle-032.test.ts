@@ -1,7 +1,7 @@
 import { afterAll, expect, it } from 'vitest'
 import { executeRange } from '../../src/engines/reference/index.ts'
 import { smallestColumns } from '../../src/engines/reference/sparse.ts'
-import type { Recipe } from '../../src/initializers/recipe.ts'
+import type { Recipe } from '../../src/core/recipe.ts'
 import { ABOVE_MINUS_ONE, BELOW_ONE, roundTo } from '../../src/random/dtype-math.ts'
 import { erfMlx032 } from '../../src/random/erf.ts'
 import { makePlan } from '../engines/reference/plans.ts'

@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from 'vitest'
 import { executeRange } from '../../src/engines/reference/index.ts'
-import type { Recipe } from '../../src/initializers/recipe.ts'
+import type { Recipe } from '../../src/core/recipe.ts'
 import { makePlan, mlxFans } from '../engines/reference/plans.ts'
 import { countComparisons, describeOracle, mlx, mlxDType, type MxArray, oracleComparisons, pullBits } from '../support/mlx-oracle.ts'
 import { expectSameBits } from './compare.ts'

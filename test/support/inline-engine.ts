@@ -1,7 +1,9 @@
-import type { ElementRange, Engine, EngineInfo, Exactness, StreamOptions } from '../../src/engines/engine.ts'
+import type { Engine, EngineInfo, StreamOptions } from '../../src/engines/engine.ts'
+import type { Exactness } from '../../src/core/exactness.ts'
+import type { ElementRange } from '../../src/core/element-range.ts'
 import { executeRange } from '../../src/engines/reference/execute.ts'
-import { itemSize } from '../../src/initializers/dtype.ts'
-import type { Plan } from '../../src/initializers/plan.ts'
+import { itemSize } from '../../src/core/dtype.ts'
+import type { Plan } from '../../src/core/plan.ts'
 
 export interface InlineEngineOptions {
   /** Bytes per chunk (rounded down to whole elements, at least one element). Default 1 MiB. */

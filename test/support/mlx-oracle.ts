@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Key } from '../../src/initializers/plan.ts'
+import type { Key } from '../../src/core/plan.ts'
 
 /**
  * Real MLX as a test oracle: @frost-beta/mlx 0.0.7 (MLX 0.13.1+, Linux CPU build), loaded through

@@ -1,7 +1,7 @@
-import { itemSize } from '../../initializers/dtype.ts'
-import type { Plan } from '../../initializers/plan.ts'
-import type { RecipeKind } from '../../initializers/recipe.ts'
-import type { ElementRange } from '../engine.ts'
+import { itemSize } from '../../core/dtype.ts'
+import type { Plan } from '../../core/plan.ts'
+import type { RecipeKind } from '../../core/recipe.ts'
+import type { ElementRange } from '../../core/element-range.ts'
 
 /**
  * How a tensor's element range is cut into worker tasks (design §3: chunks of about 1-4 MiB).

@@ -1,19 +1,21 @@
-import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
-import { TensorInitError } from '../../errors.ts'
-import { itemSize } from '../../initializers/dtype.ts'
-import { elementCount, type Plan } from '../../initializers/plan.ts'
-import { instantiateKernels } from '../../wasm/kernel-module.ts'
-import { WasmKernels } from '../../wasm/wasm-kernels.ts'
-import type { CpuWorkerData } from '../../workers/cpu-worker.ts'
+import { TensorInitError } from '../../core/errors.ts'
+import { itemSize } from '../../core/dtype.ts'
+import { elementCount, type Plan } from '../../core/plan.ts'
+import { instantiateKernels } from './wasm/kernel-module.ts'
+import { WasmKernels } from './wasm/wasm-kernels.ts'
+import type { CpuWorkerData } from './cpu-worker.ts'
 import type { ChunkRecycler } from '../chunk-recycler.ts'
-import type { ElementRange, Engine, EngineInfo, Exactness, StreamOptions } from '../engine.ts'
+import type { Engine, EngineInfo, StreamOptions } from '../engine.ts'
+import type { Exactness } from '../../core/exactness.ts'
+import type { ElementRange } from '../../core/element-range.ts'
 import { DEFAULT_CHUNK_BYTES, chunkLength, chunkRanges } from './chunking.ts'
 import { type ChunkTask, type KernelMode, type KernelSet, probeWasmKernels } from './execute-chunk.ts'
 import { FairScheduler, type Scheduled } from './fair-scheduler.ts'
-import { cpuWorkerEntry } from './worker-file.ts'
+import { workerEntry } from '../toolkit/worker-entry.ts'
 import { type WorkerResult, unwrapWorkerResult } from './worker-result.ts'
+import { SERVICE_VERSION } from '../../core/service-version.ts'
 
 /**
  * The `cpu` engine (design §3): a piscina pool of worker threads shared by all requests.
@@ -71,8 +73,6 @@ const TASKS_PER_THREAD = 2
  * worker, not on the event loop.
  */
 export const INLINE_MAX_BYTES = 64 * 1024
-
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 interface Settings {
   threads: number
@@ -147,7 +147,7 @@ export class CpuEngine implements Engine {
     }
     this.#settings = { threads, chunkBytes, window, maxQueue, kernels }
     this.#inline = kernels === 'wasm-simd' ? new WasmKernels(instantiateKernels(options.wasmFile)) : undefined
-    const entry = cpuWorkerEntry()
+    const entry = workerEntry('cpu-worker', import.meta.url)
     const workerData: CpuWorkerData = { kernels: kernels === 'wasm-simd' ? 'auto' : 'reference', wasmFile: options.wasmFile }
     this.#pool = new Piscina({
       filename: entry.filename,
@@ -181,7 +181,7 @@ export class CpuEngine implements Engine {
     this.info = {
       name: 'cpu',
       device: 'cpu',
-      version: PACKAGE_VERSION,
+      version: SERVICE_VERSION,
       concurrency: threads,
       exactness: { 'mlx-0.32': EXACT, 'mlx-0.13': EXACT },
       details: { threads, kernels, chunkBytes, window, maxQueue, inlineMaxBytes: this.#inline === undefined ? 0 : INLINE_MAX_BYTES }

@@ -1,6 +1,6 @@
-import type { Plan } from '../../initializers/plan.ts'
-import { KERNELS_WASM, instantiateKernels } from '../../wasm/kernel-module.ts'
-import { WasmKernels } from '../../wasm/wasm-kernels.ts'
+import type { Plan } from '../../core/plan.ts'
+import { KERNELS_WASM, instantiateKernels } from './wasm/kernel-module.ts'
+import { WasmKernels } from './wasm/wasm-kernels.ts'
 import { executeRange } from '../reference/index.ts'
 
 /**

@@ -1,4 +1,4 @@
-import { TensorInitError } from '../../errors.ts'
+import { TensorInitError } from '../../core/errors.ts'
 
 /**
  * Hands tasks to a runner (the worker pool) at most `concurrency` at a time, fairly between

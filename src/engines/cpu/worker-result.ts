@@ -1,4 +1,4 @@
-import { type ErrorCode, TensorInitError, isTensorInitError } from '../../errors.ts'
+import { type ErrorCode, TensorInitError, isTensorInitError } from '../../core/errors.ts'
 
 /**
  * What crosses back from a cpu worker: the chunk's bytes, or a domain error as plain data.

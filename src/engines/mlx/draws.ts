@@ -1,4 +1,4 @@
-import type { Key } from '../../initializers/plan.ts'
+import type { Key } from '../../core/plan.ts'
 import { fillWords, wordCount } from '../../random/bits.ts'
 import type { Mx, MxArray } from './mlx-module.ts'
 import type { NpyExchange } from './npy-exchange.ts'

@@ -1,6 +1,6 @@
-import type { Exactness } from '../engine.ts'
-import type { Plan } from '../../initializers/plan.ts'
-import { PROFILES, type Profile } from '../../initializers/profile.ts'
+import type { Exactness } from '../../core/exactness.ts'
+import type { Plan } from '../../core/plan.ts'
+import { PROFILES, type Profile } from '../../core/profile.ts'
 import { mlxRuns } from './mlx-recipes.ts'
 
 /**

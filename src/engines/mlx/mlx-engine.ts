@@ -2,14 +2,17 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Piscina } from 'piscina'
-import { TensorInitError } from '../../errors.ts'
-import { itemSize } from '../../initializers/dtype.ts'
-import { elementCount, type Plan } from '../../initializers/plan.ts'
-import type { ElementRange, Engine, EngineInfo, Exactness, StreamOptions } from '../engine.ts'
+import { TensorInitError } from '../../core/errors.ts'
+import { itemSize } from '../../core/dtype.ts'
+import { elementCount, type Plan } from '../../core/plan.ts'
+import type { Engine, EngineInfo, StreamOptions } from '../engine.ts'
+import type { Exactness } from '../../core/exactness.ts'
+import type { ElementRange } from '../../core/element-range.ts'
 import { type MlxDevice, mlxExactness, profileExactness } from './exactness.ts'
 import { MLX_PACKAGE, MlxUnavailableError } from './mlx-module.ts'
 import type { MlxRequest, MlxWorkerData, MlxWorkerInfo } from './mlx-runtime.ts'
 import { planTasks, type TaskOptions } from './tasks.ts'
+import { workerEntry } from '../toolkit/worker-entry.ts'
 
 /**
  * The `mlx` engine (design §3): plans run as MLX ops in worker threads, on the Metal GPU on
@@ -58,13 +61,6 @@ function defaultExchangeParent (): string {
     if (statSync('/dev/shm').isDirectory()) return '/dev/shm'
   } catch {}
   return tmpdir()
-}
-
-/** Worker entry: the .ts source under tsx (dev, tests), the compiled .js in dist. */
-function workerEntry (): { filename: string, execArgv: string[] } {
-  const typescript = import.meta.url.endsWith('.ts')
-  const url = new URL(`../../workers/mlx-worker.${typescript ? 'ts' : 'js'}`, import.meta.url)
-  return { filename: url.href, execArgv: typescript ? ['--import', 'tsx'] : [] }
 }
 
 /** Resolves with the promise, or rejects with the signal's reason as soon as it aborts. */
@@ -196,7 +192,7 @@ export async function createMlxEngine (options: MlxEngineOptions = {}): Promise<
   const exchangeDir = mkdtempSync(join(options.exchangeParent ?? defaultExchangeParent(), 'tensor-init-mlx-'))
   const workerData: MlxWorkerData = { mlxModule: options.mlxModule ?? MLX_PACKAGE, exchangeDir }
   const pool = new Piscina<MlxRequest, MlxWorkerInfo | Uint8Array>({
-    ...workerEntry(),
+    ...workerEntry('mlx-worker', import.meta.url),
     minThreads: concurrency,
     maxThreads: concurrency,
     idleTimeout: Number.POSITIVE_INFINITY,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { TensorInitError } from '../../errors.ts'
+import { TensorInitError } from '../../core/errors.ts'
 import type { Mx } from './mlx-api.ts'
 
 /**

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { elementCount } from '../../initializers/plan.ts'
+import { elementCount } from '../../core/plan.ts'
 import { executeRange } from '../reference/execute.ts'
 import type { MlxDevice } from './exactness.ts'
 import { type LoadedMlx, loadMlx, mlxDevice, type MxArray } from './mlx-module.ts'

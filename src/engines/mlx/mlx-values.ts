@@ -1,4 +1,4 @@
-import type { Key } from '../../initializers/plan.ts'
+import type { Key } from '../../core/plan.ts'
 import type { Mx, MxArray, MxDtype } from './mlx-module.ts'
 
 /**

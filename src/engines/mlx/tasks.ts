@@ -1,6 +1,6 @@
-import { itemSize } from '../../initializers/dtype.ts'
-import { elementCount, type Plan } from '../../initializers/plan.ts'
-import type { ElementRange } from '../engine.ts'
+import { itemSize } from '../../core/dtype.ts'
+import { elementCount, type Plan } from '../../core/plan.ts'
+import type { ElementRange } from '../../core/element-range.ts'
 import { isPositional, mlxRuns } from './mlx-recipes.ts'
 
 /**

@@ -1,7 +1,7 @@
-import { TensorInitError } from '../../errors.ts'
-import { itemSize } from '../../initializers/dtype.ts'
-import type { Plan } from '../../initializers/plan.ts'
-import type { ConstantRecipe, EyeRecipe } from '../../initializers/recipe.ts'
+import { TensorInitError } from '../../core/errors.ts'
+import { itemSize } from '../../core/dtype.ts'
+import type { Plan } from '../../core/plan.ts'
+import type { ConstantRecipe, EyeRecipe } from '../../core/recipe.ts'
 import { fillElements } from './elements.ts'
 
 /** mx.full(shape, value, dtype): every element is `value` in the dtype (no key). */

@@ -1,7 +1,7 @@
-import { TensorInitError } from '../../errors.ts'
-import { itemSize } from '../../initializers/dtype.ts'
-import type { Plan } from '../../initializers/plan.ts'
-import type { DiracRecipe } from '../../initializers/recipe.ts'
+import { TensorInitError } from '../../core/errors.ts'
+import { itemSize } from '../../core/dtype.ts'
+import type { Plan } from '../../core/plan.ts'
+import type { DiracRecipe } from '../../core/recipe.ts'
 import { fillElements } from './elements.ts'
 
 /**

@@ -1,6 +1,6 @@
-import { TensorInitError } from '../../errors.ts'
-import type { DType } from '../../initializers/dtype.ts'
-import { bf16FromF32, f16FromF32 } from '../../random/half.ts'
+import { TensorInitError } from '../../core/errors.ts'
+import type { DType } from '../../core/dtype.ts'
+import { bf16FromF32, f16FromF32 } from '../../random/half-conversion.ts'
 import type { SampleOut, SamplerDType } from '../../random/sampler-types.ts'
 
 /**

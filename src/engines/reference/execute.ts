@@ -1,6 +1,6 @@
-import { itemSize } from '../../initializers/dtype.ts'
-import { elementCount, type Plan } from '../../initializers/plan.ts'
-import type { Recipe, RecipeKind } from '../../initializers/recipe.ts'
+import { itemSize } from '../../core/dtype.ts'
+import { elementCount, type Plan } from '../../core/plan.ts'
+import type { Recipe, RecipeKind } from '../../core/recipe.ts'
 import type { KernelFor } from './kernel.ts'
 import { kernels } from './registry.ts'
 

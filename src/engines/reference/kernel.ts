@@ -1,5 +1,5 @@
-import type { Plan } from '../../initializers/plan.ts'
-import type { Recipe, RecipeKind } from '../../initializers/recipe.ts'
+import type { Plan } from '../../core/plan.ts'
+import type { Recipe, RecipeKind } from '../../core/recipe.ts'
 
 /**
  * A reference kernel computes elements [start, end) of a plan (C order over plan.shape) into

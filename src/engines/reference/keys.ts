@@ -1,4 +1,4 @@
-import type { Key, Plan } from '../../initializers/plan.ts'
+import type { Key, Plan } from '../../core/plan.ts'
 
 /** The i-th key a plan's recipe consumes; a plan built by the plan builder always carries them. */
 export function planKey (plan: Plan, i: number): Key {

@@ -1,6 +1,6 @@
-import { TensorInitError } from '../../errors.ts'
-import { elementCount, type Plan } from '../../initializers/plan.ts'
-import type { DeltaOrthogonalRecipe, OrthogonalMovedRecipe } from '../../initializers/recipe.ts'
+import { TensorInitError } from '../../core/errors.ts'
+import { elementCount, type Plan } from '../../core/plan.ts'
+import type { DeltaOrthogonalRecipe, OrthogonalMovedRecipe } from '../../core/recipe.ts'
 import { orthogonalMatrix } from './orthogonal.ts'
 import { floatView, requireFloatDType, storeWithin } from './round-dtype.ts'
 

@@ -1,13 +1,13 @@
-import { TensorInitError } from '../../errors.ts'
-import { elementCount, type Key, type Plan } from '../../initializers/plan.ts'
-import type { Profile } from '../../initializers/profile.ts'
-import type { OrthogonalRecipe } from '../../initializers/recipe.ts'
+import { TensorInitError } from '../../core/errors.ts'
+import { elementCount, type Key, type Plan } from '../../core/plan.ts'
+import type { Profile } from '../../core/profile.ts'
+import type { OrthogonalRecipe } from '../../core/recipe.ts'
 import { LruCache } from '../../random/lru.ts'
 import { normalF32 } from '../../random/normal.ts'
 import { requireSamplerDType, samplerView, writeFloats } from './elements.ts'
 import { applyQTransposed, householderQR, thinQ } from './householder.ts'
 import { planKey } from './keys.ts'
-import { checkOrthogonalSize } from '../../initializers/orthogonal-size.ts'
+import { checkOrthogonalSize } from '../../core/orthogonal-limits.ts'
 
 /**
  * Orthogonal initialization (MLX 0.32 nn.init.orthogonal, spec b.14, and the rows x cols views

@@ -1,4 +1,4 @@
-import type { RecipeKind } from '../../initializers/recipe.ts'
+import type { RecipeKind } from '../../core/recipe.ts'
 import { columnSparseKernel } from './column-sparse.ts'
 import { constantKernel, eyeKernel } from './constant.ts'
 import { diracKernel } from './dirac.ts'

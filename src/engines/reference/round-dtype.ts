@@ -1,6 +1,6 @@
-import { TensorInitError } from '../../errors.ts'
-import type { DType } from '../../initializers/dtype.ts'
-import { F16_TO_F32, bf16ToF32 } from '../../random/half.ts'
+import { TensorInitError } from '../../core/errors.ts'
+import type { DType } from '../../core/dtype.ts'
+import { F16_TO_F32, bf16ToF32 } from '../../random/half-conversion.ts'
 
 /**
  * Rounding a double to a float dtype with ONE rounding (nearest, ties to even), for the non-MLX

@@ -1,5 +1,5 @@
-import { elementCount, type Plan } from '../../initializers/plan.ts'
-import type { RoundedUniformRecipe } from '../../initializers/recipe.ts'
+import { elementCount, type Plan } from '../../core/plan.ts'
+import type { RoundedUniformRecipe } from '../../core/recipe.ts'
 import { fillWords } from '../../random/bits.ts'
 import { planKey } from './keys.ts'
 import { floatView, requireFloatDType, storeWithin } from './round-dtype.ts'

@@ -1,5 +1,5 @@
-import { exactnessLabel } from '../../http/etag.ts'
-import type { Exactness } from '../engine.ts'
+import { exactnessLabel } from '../../core/exactness.ts'
+import type { Exactness } from '../../core/exactness.ts'
 
 /**
  * Design §1: a response is assembled from one exactness class only. Hosts are grouped by the

@@ -1,6 +1,7 @@
-import { exactnessLabel, tensorEtag } from '../../http/etag.ts'
-import type { Plan } from '../../initializers/plan.ts'
-import type { Exactness } from '../engine.ts'
+import { tensorDigest } from '../../core/plan-digest.ts'
+import { exactnessLabel } from '../../core/exactness.ts'
+import type { Plan } from '../../core/plan.ts'
+import type { Exactness } from '../../core/exactness.ts'
 
 /**
  * What a host's answer for a plan must carry. The ETag is a strong validator (RFC 9110 §8.8.3)
@@ -19,7 +20,8 @@ export interface ExpectedRepresentation {
 
 export function expectedRepresentation (plan: Plan, exactness: Exactness, totalBytes: number): ExpectedRepresentation {
   return {
-    etag: tensorEtag(plan, 'raw', exactness),
+    // The host's ETag is the digest of its plan's raw representation as a strong opaque-tag.
+    etag: `"${tensorDigest(plan, 'raw', exactness)}"`,
     exactness: exactnessLabel(exactness),
     profile: plan.profile,
     totalBytes

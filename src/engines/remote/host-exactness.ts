@@ -1,5 +1,6 @@
-import type { Plan } from '../../initializers/plan.ts'
-import type { EngineInfo, Exactness } from '../engine.ts'
+import type { Plan } from '../../core/plan.ts'
+import type { EngineInfo } from '../engine.ts'
+import type { Exactness } from '../../core/exactness.ts'
 import { mlxExactness } from '../mlx/exactness.ts'
 
 /**

@@ -1,5 +1,6 @@
-import { PROFILES, type Profile } from '../../initializers/profile.ts'
-import type { EngineInfo, Exactness } from '../engine.ts'
+import { PROFILES, type Profile } from '../../core/profile.ts'
+import type { EngineInfo } from '../engine.ts'
+import type { Exactness } from '../../core/exactness.ts'
 
 /** What a worker host's GET /readyz says about it (src/http/routes/health.ts, schema Readiness). */
 export interface HostReadiness {

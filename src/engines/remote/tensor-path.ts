@@ -1,4 +1,4 @@
-import type { Plan } from '../../initializers/plan.ts'
+import type { Plan } from '../../core/plan.ts'
 
 /**
  * Query fields of GET /v1/tensors/{id} with a meaning of their own (src/http/plan-request.ts); a

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { TensorInitError } from '../../errors.ts'
+import { TensorInitError } from '../../core/errors.ts'
 import type { ServiceContext } from '../context.ts'
-import { CLIENT_ERROR, problemResponse } from '../responses.ts'
+import { CLIENT_ERROR, problemResponse } from '../schemas/responses.ts'
 
 /**
  * Probes: /healthz says the process serves requests (liveness: restart when it stops answering);

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { getInitializer, listInitializers } from '../../initializers/catalog.ts'
-import { DEFAULT_PROFILE, PROFILE_NAMES } from '../../initializers/profile.ts'
+import { DEFAULT_PROFILE, PROFILE_NAMES } from '../../core/profile.ts'
 import { initializerView } from '../catalog-view.ts'
-import { CLIENT_ERROR, problemResponse } from '../responses.ts'
+import { CLIENT_ERROR, problemResponse } from '../schemas/responses.ts'
 import { FAMILIES } from '../schemas/catalog.ts'
 
 /** The catalog (design §2): ids, families, parameter schemas, defaults, formulas, dtypes. */

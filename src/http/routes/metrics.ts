@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ServiceContext } from '../context.ts'
-import { CLIENT_ERROR } from '../responses.ts'
+import { CLIENT_ERROR } from '../schemas/responses.ts'
 
 export const metricsRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (app, ctx) => {
   const { registry } = ctx.metrics

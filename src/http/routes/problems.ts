@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { ERROR_STATUS } from '../../errors.ts'
+import { ERROR_STATUS } from '../../core/errors.ts'
 import { PROBLEM_CODES, PROBLEM_TYPES, isProblemCode, problemTypeUri } from '../problem-types.ts'
 import { makeProblem, sendProblem } from '../problem.ts'
-import { CLIENT_ERROR } from '../responses.ts'
+import { CLIENT_ERROR } from '../schemas/responses.ts'
 
 /** RFC 9457 §3.1.1: a problem `type` URI, dereferenced, documents the problem type. */
 export const problemRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox'
-import { DTYPES } from '../../initializers/dtype.ts'
-import { PROFILES } from '../../initializers/profile.ts'
+import { DTYPES } from '../../core/dtype.ts'
+import { PROFILES } from '../../core/profile.ts'
 
 export const FAMILIES = ['mlx', 'keras', 'torch', 'jax'] as const
 

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox'
-import { DTYPES } from '../../initializers/dtype.ts'
+import { DTYPES } from '../../core/dtype.ts'
 import { KEY_MODES } from '../../initializers/manifest.ts'
-import { PROFILE_NAMES } from '../../initializers/profile.ts'
+import { PROFILE_NAMES } from '../../core/profile.ts'
 
 /**
  * The checkpoint manifest (POST /v1/checkpoints). As for single tensors, the schema checks types

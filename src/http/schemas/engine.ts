@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { PROFILES } from '../../initializers/profile.ts'
+import { PROFILES } from '../../core/profile.ts'
 
 const Exactness = Type.Object({
   class: Type.Enum(['exact', 'close'], { description: 'exact: bit-identical to the CPU reference; close: within `ulp` units in the last place.' }),

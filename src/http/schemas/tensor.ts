@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox'
-import { DTYPES } from '../../initializers/dtype.ts'
-import { PROFILE_NAMES } from '../../initializers/profile.ts'
+import { DTYPES } from '../../core/dtype.ts'
+import { PROFILE_NAMES } from '../../core/profile.ts'
 
 /**
  * The tensor request, as GET query fields and as a POST body. These schemas check types and

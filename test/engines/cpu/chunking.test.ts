@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { WHOLE_TASK_MAX_BYTES, chunkAlignment, chunkLength, chunkRanges } from '../../../src/engines/cpu/chunking.ts'
-import type { ElementRange } from '../../../src/engines/engine.ts'
-import { samplerPlan } from '../../wasm/plans.ts'
+import type { ElementRange } from '../../../src/core/element-range.ts'
+import { samplerPlan } from './wasm/plans.ts'
 
 const KEY = [1, 2] as const
 

@@ -3,10 +3,11 @@ import { ChunkRecycler } from '../../../src/engines/chunk-recycler.ts'
 import { chunkLength } from '../../../src/engines/cpu/chunking.ts'
 import { type CpuEngine, createCpuEngine } from '../../../src/engines/cpu/cpu-engine.ts'
 import { executeRange } from '../../../src/engines/reference/index.ts'
-import { isTensorInitError } from '../../../src/errors.ts'
-import { buildPlan, type TensorSpec } from '../../../src/initializers/build-plan.ts'
-import { elementCount, type Plan } from '../../../src/initializers/plan.ts'
-import { samplerPlan } from '../../wasm/plans.ts'
+import { isTensorInitError } from '../../../src/core/errors.ts'
+import { buildPlan } from '../../../src/initializers/build-plan.ts'
+import { type TensorRequest } from '../../../src/initializers/tensor-request.ts'
+import { elementCount, type Plan } from '../../../src/core/plan.ts'
+import { samplerPlan } from './wasm/plans.ts'
 
 /**
  * The cpu engine with real worker threads: bytes, order and chunking; the in-flight window and
@@ -15,7 +16,7 @@ import { samplerPlan } from '../../wasm/plans.ts'
 
 const CHUNK = 64 * 1024
 
-function plan (spec: Omit<TensorSpec, 'initializer'> & { initializer: string }): Plan {
+function plan (spec: Omit<TensorRequest, 'initializer'> & { initializer: string }): Plan {
   return buildPlan(spec, 'json')
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { FairScheduler } from '../../../src/engines/cpu/fair-scheduler.ts'
-import { isTensorInitError } from '../../../src/errors.ts'
+import { isTensorInitError } from '../../../src/core/errors.ts'
 
 /**
  * The scheduler with a runner whose tasks complete when the test says so: the order in which

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createCpuEngine } from '../../../src/engines/cpu/cpu-engine.ts'
 import { executeRange } from '../../../src/engines/reference/index.ts'
 import { buildPlan } from '../../../src/initializers/build-plan.ts'
-import { elementCount, type Plan } from '../../../src/initializers/plan.ts'
+import { elementCount, type Plan } from '../../../src/core/plan.ts'
 
 /**
  * One huge tensor must not starve small requests (issue 4). Asserted by counts and order, not by

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { GPU_ULP, mlxExactness, profileExactness } from '../../../src/engines/mlx/exactness.ts'
-import { buildPlan, type TensorSpec } from '../../../src/initializers/build-plan.ts'
-import { HALF_AND_SINGLE } from '../../../src/initializers/dtype.ts'
-import { PROFILES } from '../../../src/initializers/profile.ts'
+import { buildPlan } from '../../../src/initializers/build-plan.ts'
+import { type TensorRequest } from '../../../src/initializers/tensor-request.ts'
+import { HALF_AND_SINGLE } from '../../../src/core/dtype.ts'
+import { PROFILES } from '../../../src/core/profile.ts'
 
-const plan = (spec: TensorSpec) => buildPlan({ seed: '1', ...spec }, 'json')
+const plan = (spec: TensorRequest) => buildPlan({ seed: '1', ...spec }, 'json')
 
-const MLX_SPECS: TensorSpec[] = [
+const MLX_SPECS: TensorRequest[] = [
   { initializer: 'uniform', shape: [4, 4] },
   { initializer: 'glorot_normal', shape: [4, 4] },
   { initializer: 'constant', shape: [4, 4], params: { value: 2 } },

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Engine } from '../../../src/engines/engine.ts'
 import { createMlxEngine } from '../../../src/engines/mlx/mlx-engine.ts'
-import { HALF_AND_SINGLE } from '../../../src/initializers/dtype.ts'
-import { elementCount } from '../../../src/initializers/plan.ts'
+import { HALF_AND_SINGLE } from '../../../src/core/dtype.ts'
+import { elementCount } from '../../../src/core/plan.ts'
 import { countComparisons, describeOracle, mlx, mlxDType, type MxArray, pullBytes } from '../../support/mlx-oracle.ts'
 import { collect, plan } from './support.ts'
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest'
 import type { Engine } from '../../../src/engines/engine.ts'
 import { createMlxEngine } from '../../../src/engines/mlx/mlx-engine.ts'
-import { elementCount } from '../../../src/initializers/plan.ts'
+import { elementCount } from '../../../src/core/plan.ts'
 import { describeOracle } from '../../support/mlx-oracle.ts'
 import { collect, expectReferenceBytes, plan } from './support.ts'
 

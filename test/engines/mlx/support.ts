@@ -1,9 +1,11 @@
 import { expect } from 'vitest'
-import type { ElementRange, Engine } from '../../../src/engines/engine.ts'
+import type { Engine } from '../../../src/engines/engine.ts'
+import type { ElementRange } from '../../../src/core/element-range.ts'
 import { executeRange } from '../../../src/engines/reference/execute.ts'
-import { buildPlan, type TensorSpec } from '../../../src/initializers/build-plan.ts'
-import { itemSize } from '../../../src/initializers/dtype.ts'
-import type { Plan } from '../../../src/initializers/plan.ts'
+import { buildPlan } from '../../../src/initializers/build-plan.ts'
+import { type TensorRequest } from '../../../src/initializers/tensor-request.ts'
+import { itemSize } from '../../../src/core/dtype.ts'
+import type { Plan } from '../../../src/core/plan.ts'
 
 /** Everything an engine streams for a range, concatenated. */
 export async function collect (engine: Engine, plan: Plan, range: ElementRange): Promise<Uint8Array> {
@@ -13,7 +15,7 @@ export async function collect (engine: Engine, plan: Plan, range: ElementRange):
 }
 
 /** A plan from a JSON request body (the POST /v1/tensors form). */
-export function plan (spec: TensorSpec): Plan {
+export function plan (spec: TensorRequest): Plan {
   return buildPlan(spec, 'json')
 }
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { planTasks, type MlxTask, type TaskOptions } from '../../../src/engines/mlx/tasks.ts'
-import { buildPlan, type TensorSpec } from '../../../src/initializers/build-plan.ts'
+import { buildPlan } from '../../../src/initializers/build-plan.ts'
+import { type TensorRequest } from '../../../src/initializers/tensor-request.ts'
 
-const plan = (spec: TensorSpec) => buildPlan(spec, 'json')
+const plan = (spec: TensorRequest) => buildPlan(spec, 'json')
 const options: TaskOptions = { chunkBytes: 4000, wholeBytes: 40_000 }
 const summary = (tasks: Iterable<MlxTask>) => [...tasks].map(({ mode, start, end }) => [mode, start, end])
 

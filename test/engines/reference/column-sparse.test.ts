@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { columnThreshold, columnThresholds } from '../../../src/engines/reference/column-sparse.ts'
 import type { FloatDType } from '../../../src/engines/reference/round-dtype.ts'
-import type { ColumnSparseRecipe } from '../../../src/initializers/recipe.ts'
+import type { ColumnSparseRecipe } from '../../../src/core/recipe.ts'
 import { fillWords } from '../../../src/random/bits.ts'
 import { recipePlan, values } from '../../initializers/sample.ts'
 import { expectKs, normal } from '../../support/stats.ts'

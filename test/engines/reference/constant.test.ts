@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { executeRange } from '../../../src/engines/reference/index.ts'
-import { TensorInitError } from '../../../src/errors.ts'
-import type { DType } from '../../../src/initializers/dtype.ts'
+import { TensorInitError } from '../../../src/core/errors.ts'
+import type { DType } from '../../../src/core/dtype.ts'
 import { makePlan } from './plans.ts'
 
 const run = (value: number, dtype: DType, shape = [2, 3], kind: 'constant' | 'eye' = 'constant'): Uint8Array =>

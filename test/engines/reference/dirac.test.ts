@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { DType } from '../../../src/initializers/dtype.ts'
+import type { DType } from '../../../src/core/dtype.ts'
 import { recipePlan, values } from '../../initializers/sample.ts'
 
 /** torch.nn.init.dirac_ written out as torch/nn/init.py loops it, on a flat C-order array. */

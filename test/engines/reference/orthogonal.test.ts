@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { executeRange, ORTHOGONAL_MAX_FLOPS, ORTHOGONAL_MAX_N, orthogonalFlops, orthogonalQ } from '../../../src/engines/reference/index.ts'
-import { TensorInitError } from '../../../src/errors.ts'
-import type { DType } from '../../../src/initializers/dtype.ts'
-import { halfToF32 } from '../../../src/random/half.ts'
+import { TensorInitError } from '../../../src/core/errors.ts'
+import type { DType } from '../../../src/core/dtype.ts'
+import { halfToF32 } from '../../../src/random/half-conversion.ts'
 import { keyFromSeed } from '../../../src/random/keys.ts'
 import { makePlan } from './plans.ts'
 

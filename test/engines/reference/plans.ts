@@ -1,7 +1,7 @@
-import type { DType } from '../../../src/initializers/dtype.ts'
-import type { Key, Plan } from '../../../src/initializers/plan.ts'
-import type { Profile } from '../../../src/initializers/profile.ts'
-import { keysUsed, type Recipe } from '../../../src/initializers/recipe.ts'
+import type { DType } from '../../../src/core/dtype.ts'
+import type { Key, Plan } from '../../../src/core/plan.ts'
+import type { Profile } from '../../../src/core/profile.ts'
+import { keysUsed, type Recipe } from '../../../src/core/recipe.ts'
 import { sequenceKeys } from '../../../src/random/keys.ts'
 
 /** A Plan for the reference kernels, as the plan builder would make it (test helper). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { nextAbove, nextBelow, roundTo, roundWithin } from '../../../src/engines/reference/round-dtype.ts'
-import { bf16FromF32, bf16ToF32, f16FromF32, f16ToF32 } from '../../../src/random/half.ts'
+import { bf16FromF32, bf16ToF32, f16FromF32, f16ToF32 } from '../../../src/random/half-conversion.ts'
 
 const f32 = new Float32Array(1)
 const u32 = new Uint32Array(f32.buffer)

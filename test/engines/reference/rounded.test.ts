@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { type FloatDType, roundTo, roundWithin } from '../../../src/engines/reference/round-dtype.ts'
-import type { RoundedNormalRecipe, RoundedUniformRecipe } from '../../../src/initializers/recipe.ts'
+import type { RoundedNormalRecipe, RoundedUniformRecipe } from '../../../src/core/recipe.ts'
 import { normalF32 } from '../../../src/random/normal.ts'
 import { recipePlan, values } from '../../initializers/sample.ts'
 import { expectKs, expectMoments, extent, normal, uniform } from '../../support/stats.ts'

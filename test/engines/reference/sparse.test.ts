@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { executeRange } from '../../../src/engines/reference/index.ts'
 import { smallestColumns, sparseZeroCount } from '../../../src/engines/reference/sparse.ts'
-import { TensorInitError } from '../../../src/errors.ts'
-import type { DType } from '../../../src/initializers/dtype.ts'
+import { TensorInitError } from '../../../src/core/errors.ts'
+import type { DType } from '../../../src/core/dtype.ts'
 import { TestRng } from '../../random/prng.ts'
 import { makePlan } from './plans.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { Exactness } from '../../../src/engines/engine.ts'
+import type { Exactness } from '../../../src/core/exactness.ts'
 import { chooseClass } from '../../../src/engines/remote/exactness-class.ts'
 import { parseReadiness } from '../../../src/engines/remote/readiness.ts'
 

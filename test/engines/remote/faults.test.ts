@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import { request } from 'undici'
-import { isTensorInitError } from '../../../src/errors.ts'
+import { isTensorInitError } from '../../../src/core/errors.ts'
 import { executeRange } from '../../../src/engines/reference/execute.ts'
 import { buildPlan } from '../../../src/initializers/build-plan.ts'
-import { elementCount } from '../../../src/initializers/plan.ts'
+import { elementCount } from '../../../src/core/plan.ts'
 import { collect, FaultyEngine, LyingEngine, remote, startGateway, startHost, startInlineHosts, until } from './support.ts'
 
 /** 64 KiB parts of 4 chunks of 16 KiB each: a fault after chunk k leaves a part half received. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { executeRange } from '../../../src/engines/reference/execute.ts'
 import { buildPlan } from '../../../src/initializers/build-plan.ts'
-import { elementCount } from '../../../src/initializers/plan.ts'
+import { elementCount } from '../../../src/core/plan.ts'
 import { collect, GpuLikeEngine, OtherClassEngine, remote, startHost, startInlineHosts } from './support.ts'
 
 describe('remote engine: splicing sub-ranges from several hosts', () => {

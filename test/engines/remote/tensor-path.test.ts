@@ -2,10 +2,11 @@ import { describe, expect, test } from 'vitest'
 import { defaultConfig } from '../../../src/config.ts'
 import { tensorPath } from '../../../src/engines/remote/tensor-path.ts'
 import { planFromQuery } from '../../../src/http/plan-request.ts'
-import { buildPlan, type TensorSpec } from '../../../src/initializers/build-plan.ts'
+import { buildPlan } from '../../../src/initializers/build-plan.ts'
+import { type TensorRequest } from '../../../src/initializers/tensor-request.ts'
 import { listInitializers } from '../../../src/initializers/catalog.ts'
 import type { ParamSpec, ParamValue } from '../../../src/initializers/entry.ts'
-import type { Plan } from '../../../src/initializers/plan.ts'
+import type { Plan } from '../../../src/core/plan.ts'
 
 const limits = defaultConfig().limits
 
@@ -25,7 +26,7 @@ function hostPlan (path: string): Plan {
 const SHAPES = [[6, 6], [4, 6, 3], [2, 4, 3, 3], [5]]
 
 /** A plan of `id` with its defaults, on the first shape the initializer accepts. */
-function defaultPlan (id: string, extra: Partial<TensorSpec> = {}): Plan {
+function defaultPlan (id: string, extra: Partial<TensorRequest> = {}): Plan {
   let last: unknown
   for (const shape of SHAPES) {
     try {

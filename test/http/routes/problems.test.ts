@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { ERROR_STATUS } from '../../../src/errors.ts'
+import { ERROR_STATUS } from '../../../src/core/errors.ts'
 import { useApp } from '../../support/helper.ts'
 
 const getApp = useApp()

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { executeRange } from '../../../src/engines/reference/execute.ts'
 import { buildPlan } from '../../../src/initializers/build-plan.ts'
-import { elementCount } from '../../../src/initializers/plan.ts'
+import { elementCount } from '../../../src/core/plan.ts'
 import { useApp } from '../../support/helper.ts'
 
 const getApp = useApp()

@@ -1,4 +1,4 @@
-import { TensorInitError } from '../errors.ts'
+import { TensorInitError } from '../core/errors.ts'
 
 const DIM_TEXT = /^(0|[1-9]\d{0,15})$/
 

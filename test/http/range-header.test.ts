@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { contentRange, parseRange, unsatisfiedContentRange } from '../../src/formats/range.ts'
+import { contentRange, parseRange, unsatisfiedContentRange } from '../../src/http/range-header.ts'
 
 const single = (first: number, last: number): unknown => ({ kind: 'single', first, last })
 

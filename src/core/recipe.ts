@@ -1,4 +1,4 @@
-import { checkOrthogonalSize } from './orthogonal-size.ts'
+import { checkOrthogonalSize } from './orthogonal-limits.ts'
 
 /**
  * A recipe is what an initializer reduces to once its parameters, fans and gains are resolved:

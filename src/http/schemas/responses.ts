@@ -1,4 +1,4 @@
-import { ProblemRef } from './schemas/problem.ts'
+import { ProblemRef } from './problem.ts'
 
 /** An OpenAPI response of problem details (RFC 9457 §3: application/problem+json). */
 export function problemResponse (description: string): Record<string, unknown> {

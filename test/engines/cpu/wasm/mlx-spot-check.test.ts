@@ -1,10 +1,10 @@
 import { expect, it } from 'vitest'
-import { instantiateKernels } from '../../src/wasm/kernel-module.ts'
-import { WasmKernels } from '../../src/wasm/wasm-kernels.ts'
-import { countComparisons, describeOracle, mlx, mlxDType, mlxKey, pullBits, type MxArray } from '../support/mlx-oracle.ts'
+import { instantiateKernels } from '../../../../src/engines/cpu/wasm/kernel-module.ts'
+import { WasmKernels } from '../../../../src/engines/cpu/wasm/wasm-kernels.ts'
+import { countComparisons, describeOracle, mlx, mlxDType, mlxKey, pullBits, type MxArray } from '../../../support/mlx-oracle.ts'
 import { MLX_DTYPES, keyStream, samplerPlan } from './plans.ts'
-import type { Key } from '../../src/initializers/plan.ts'
-import type { Recipe } from '../../src/initializers/recipe.ts'
+import type { Key } from '../../../../src/core/plan.ts'
+import type { Recipe } from '../../../../src/core/recipe.ts'
 
 /**
  * The wasm kernels against real MLX (@frost-beta/mlx 0.0.7 = MLX 0.13.1, profile mlx-0.13),

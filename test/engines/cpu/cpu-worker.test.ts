@@ -1,16 +1,16 @@
 import { Piscina } from 'piscina'
 import { afterAll, describe, expect, it } from 'vitest'
-import { cpuWorkerEntry } from '../../src/engines/cpu/worker-file.ts'
-import { type WorkerResult, unwrapWorkerResult } from '../../src/engines/cpu/worker-result.ts'
-import { executeRange } from '../../src/engines/reference/index.ts'
-import { isTensorInitError } from '../../src/errors.ts'
-import type { Plan } from '../../src/initializers/plan.ts'
-import type { CpuWorkerData } from '../../src/workers/cpu-worker.ts'
-import { samplerPlan } from '../wasm/plans.ts'
+import { workerEntry } from '../../../src/engines/toolkit/worker-entry.ts'
+import { type WorkerResult, unwrapWorkerResult } from '../../../src/engines/cpu/worker-result.ts'
+import { executeRange } from '../../../src/engines/reference/index.ts'
+import { isTensorInitError } from '../../../src/core/errors.ts'
+import type { Plan } from '../../../src/core/plan.ts'
+import type { CpuWorkerData } from '../../../src/engines/cpu/cpu-worker.ts'
+import { samplerPlan } from './wasm/plans.ts'
 
 /** The cpu worker entry in real worker threads, loaded the way the engine loads it. */
 
-const entry = cpuWorkerEntry()
+const entry = workerEntry('cpu-worker', new URL('../../../src/engines/cpu/cpu-engine.ts', import.meta.url).href)
 const pools: Piscina[] = []
 
 function pool (workerData: CpuWorkerData): Piscina<{ plan: Plan, start: number, end: number }, WorkerResult> {
@@ -56,13 +56,13 @@ describe('cpu worker', () => {
   })
 })
 
-describe('cpuWorkerEntry', () => {
+describe('workerEntry', () => {
   it('runs the TypeScript entry through tsx from the sources, the JavaScript one from the build', () => {
-    expect(cpuWorkerEntry('file:///app/src/engines/cpu/worker-file.ts')).toEqual({
-      filename: '/app/src/workers/cpu-worker.ts', execArgv: ['--import', 'tsx']
+    expect(workerEntry('cpu-worker', 'file:///app/src/engines/cpu/cpu-engine.ts')).toEqual({
+      filename: '/app/src/engines/cpu/cpu-worker.ts', execArgv: ['--import', 'tsx']
     })
-    expect(cpuWorkerEntry('file:///app/dist/engines/cpu/worker-file.js')).toEqual({
-      filename: '/app/dist/workers/cpu-worker.js', execArgv: []
+    expect(workerEntry('cpu-worker', 'file:///app/dist/engines/cpu/cpu-engine.js')).toEqual({
+      filename: '/app/dist/engines/cpu/cpu-worker.js', execArgv: []
     })
   })
 })

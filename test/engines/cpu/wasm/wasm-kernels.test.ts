@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { executeRange } from '../../src/engines/reference/index.ts'
-import { instantiateKernels } from '../../src/wasm/kernel-module.ts'
-import { WasmKernels } from '../../src/wasm/wasm-kernels.ts'
+import { executeRange } from '../../../../src/engines/reference/index.ts'
+import { instantiateKernels } from '../../../../src/engines/cpu/wasm/kernel-module.ts'
+import { WasmKernels } from '../../../../src/engines/cpu/wasm/wasm-kernels.ts'
 import { MLX_DTYPES, PROFILES, SAMPLER_RECIPES, describeRecipe, keyStream, samplerPlan } from './plans.ts'
 
 /**

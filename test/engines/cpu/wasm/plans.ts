@@ -1,7 +1,7 @@
-import type { DType } from '../../src/initializers/dtype.ts'
-import type { Key, Plan } from '../../src/initializers/plan.ts'
-import type { Profile } from '../../src/initializers/profile.ts'
-import type { Recipe } from '../../src/initializers/recipe.ts'
+import type { DType } from '../../../../src/core/dtype.ts'
+import type { Key, Plan } from '../../../../src/core/plan.ts'
+import type { Profile } from '../../../../src/core/profile.ts'
+import type { Recipe } from '../../../../src/core/recipe.ts'
 
 /**
  * Plans built directly from a recipe and a key, to reach every parameter path of the samplers

@@ -1,4 +1,4 @@
-import { TensorInitError } from '../errors.ts'
+import { TensorInitError } from './errors.ts'
 
 /**
  * Size limits of the orthogonal recipes, enforced before any work (design §4). The QR runs in

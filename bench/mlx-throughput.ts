@@ -1,9 +1,9 @@
-import { buildPlan } from '../../initializers/build-plan.ts'
-import { type DType, itemSize } from '../../initializers/dtype.ts'
-import { elementCount } from '../../initializers/plan.ts'
-import type { Profile } from '../../initializers/profile.ts'
-import type { EngineInfo } from '../engine.ts'
-import { createMlxEngine, type MlxEngineOptions } from './mlx-engine.ts'
+import { buildPlan } from '../src/initializers/build-plan.ts'
+import { type DType, itemSize } from '../src/core/dtype.ts'
+import { elementCount } from '../src/core/plan.ts'
+import type { Profile } from '../src/core/profile.ts'
+import type { EngineInfo } from '../src/engines/engine.ts'
+import { createMlxEngine, type MlxEngineOptions } from '../src/engines/mlx/mlx-engine.ts'
 
 /**
  * Elements per second of the mlx engine drained in-process (no HTTP), for the bench's `mlx` row

@@ -1,6 +1,6 @@
-import { TensorInitError } from '../errors.ts'
-import type { DType } from './dtype.ts'
-import type { ConstantRecipe, EyeRecipe, RoundedNormalRecipe, RoundedUniformRecipe, TruncNormalRecipe } from './recipe.ts'
+import { TensorInitError } from '../core/errors.ts'
+import type { DType } from '../core/dtype.ts'
+import type { ConstantRecipe, EyeRecipe, RoundedNormalRecipe, RoundedUniformRecipe, TruncNormalRecipe } from '../core/recipe.ts'
 
 /**
  * Recipe builders shared by the Keras, PyTorch and JAX families, with the checks that keep a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bf16FromF32, bf16ToF32, f16FromF32, f16ToF32, f32Bits, f32FromBits, roundBf16, roundF16 } from '../../src/random/half.ts'
+import { bf16FromF32, bf16ToF32, f16FromF32, f16ToF32, f32Bits, f32FromBits, roundBf16, roundF16 } from '../../src/random/half-conversion.ts'
 import { TestRng } from './prng.ts'
 
 /** Independent float32 -> float16 round-to-nearest-even on exact doubles (spec b.0: any RNE gives MLX's bits except NaN). */

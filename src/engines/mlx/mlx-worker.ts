@@ -1,5 +1,5 @@
 import { move, workerData } from 'piscina'
-import { type MlxRequest, MlxRuntime, type MlxWorkerData, type MlxWorkerInfo, releaseArrays } from '../engines/mlx/mlx-runtime.ts'
+import { type MlxRequest, MlxRuntime, type MlxWorkerData, type MlxWorkerInfo, releaseArrays } from './mlx-runtime.ts'
 
 /**
  * Piscina entry point of the MLX engine's worker threads. MLX loads on the first request rather

@@ -1,6 +1,6 @@
 import { move, workerData } from 'piscina'
-import { ChunkExecutor, type ChunkTask, type KernelMode } from '../engines/cpu/execute-chunk.ts'
-import { toWorkerError, type WorkerResult } from '../engines/cpu/worker-result.ts'
+import { ChunkExecutor, type ChunkTask, type KernelMode } from './execute-chunk.ts'
+import { toWorkerError, type WorkerResult } from './worker-result.ts'
 
 /**
  * Piscina entry point of the cpu engine's worker threads: one chunk of a plan per task. The

@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url'
 
 /**
  * The compiled AssemblyScript kernels (assembly/, built by scripts/build-wasm.mjs into
- * build/wasm/kernels.wasm). Both src/wasm/*.ts and dist/wasm/*.js sit two levels below the
- * package root, so one relative URL serves the sources and the build.
+ * build/wasm/kernels.wasm). Both src/engines/cpu/wasm/*.ts and dist/engines/cpu/wasm/*.js sit four
+ * levels below the package root, so one relative URL serves the sources and the build.
  */
-export const KERNELS_WASM = fileURLToPath(new URL('../../build/wasm/kernels.wasm', import.meta.url))
+export const KERNELS_WASM = fileURLToPath(new URL('../../../../build/wasm/kernels.wasm', import.meta.url))
 
 /**
  * The slice of the WebAssembly JS API used here. TypeScript declares WebAssembly only in the DOM

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { bfloat16ToNumber, float16ToNumber, roundToBfloat16, roundToFloat16, roundToFloat32 } from '../../src/formats/half.ts'
+import { bfloat16ToNumber, float16ToNumber, roundToBfloat16, roundToFloat16, roundToFloat32 } from '../../src/formats/half-decode.ts'
 import { fromBase64, python, toBase64 } from './python.ts'
 
 const ALL16 = Array.from({ length: 65536 }, (_, bits) => bits)

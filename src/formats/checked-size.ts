@@ -1,5 +1,5 @@
-import { TensorInitError } from '../errors.ts'
-import { itemSize, type DType } from '../initializers/dtype.ts'
+import { TensorInitError } from '../core/errors.ts'
+import { itemSize, type DType } from '../core/dtype.ts'
 
 /**
  * Element count of a C-order shape (1 for the scalar shape []), checked so that every size the
