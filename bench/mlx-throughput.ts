@@ -2,7 +2,7 @@ import { buildPlan } from '../src/initializers/build-plan.ts'
 import { type DType, itemSize } from '../src/core/dtype.ts'
 import { elementCount } from '../src/core/plan.ts'
 import type { Profile } from '../src/core/profile.ts'
-import type { EngineInfo } from '../src/engines/engine.ts'
+import type { EngineInfo } from '../src/engines/engine-info.ts'
 import { createMlxEngine, type MlxEngineOptions } from '../src/engines/mlx/mlx-engine.ts'
 
 /**

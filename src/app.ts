@@ -3,7 +3,7 @@ import accepts from '@fastify/accepts'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { defaultConfig, type Config } from './config.ts'
 import { type Limits } from './core/limits.ts'
 import { createEngine } from './engines/create-engine.ts'
@@ -24,6 +24,7 @@ import { tensorRoutes } from './http/routes/tensors.ts'
 import { SHARED_SCHEMAS } from './http/schemas/index.ts'
 import { installValidatorCompiler } from './http/validator-compiler.ts'
 import { SERVICE_VERSION } from './core/service-version.ts'
+import { createLogger, type ServiceLogger } from './logger.ts'
 
 export interface AppOptions {
   /** Defaults to the configuration with every default (tests); server.ts passes loadConfig(). */
@@ -35,7 +36,8 @@ export interface AppOptions {
    * the app; an injected engine belongs to the caller, who closes it.
    */
   engine?: Engine
-  logger?: FastifyServerOptions['logger']
+  /** The logger; by default one built at config.logLevel. `false` logs nothing (tests). */
+  logger?: ServiceLogger | false
 }
 
 /**
@@ -45,8 +47,12 @@ export interface AppOptions {
 export async function buildApp (options: AppOptions = {}): Promise<FastifyInstance> {
   const config = options.config ?? defaultConfig()
   const limits: Limits = { ...config.limits, ...options.limits }
+  // Typed as fastify's logger interface, so that the instance keeps fastify's default Logger type
+  // that the route plugins are written against.
+  const logger: FastifyBaseLogger | false = options.logger ?? createLogger(config.logLevel)
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    // fastify 5 takes a ready pino instance as `loggerInstance` (its `logger` option only builds one).
+    ...(logger === false ? {} : { loggerInstance: logger }),
     // Request ids: a caller's X-Request-Id is kept, otherwise a UUID; both appear in logs and problems.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

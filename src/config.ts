@@ -1,6 +1,8 @@
 import Type, { type Static, type TSchema } from 'typebox'
 import Value from 'typebox/value'
 import type { Limits } from './core/limits.ts'
+import { ENGINE_KINDS, type EngineSelection } from './engines/create-engine.ts'
+import type { RemoteEngineOptions } from './engines/remote/remote-options.ts'
 
 /**
  * The environment, as typed and validated options (design §4: every limit is a config value with a
@@ -11,15 +13,18 @@ import type { Limits } from './core/limits.ts'
 const integer = (description: string, options: { minimum: number, maximum?: number, default?: number }) =>
   Type.Integer({ description, ...options })
 
+/** A remote engine option: any non-negative integer that converts exactly. */
+const remoteInteger = (description: string) => integer(description, { minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
+
 /** Every variable the service reads, with its default. README's configuration table mirrors this. */
 export const ENV_SCHEMA = Type.Object({
   PORT: integer('TCP port to listen on.', { minimum: 0, maximum: 65535, default: 8080 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Interface to bind.' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     { default: 'info', description: 'pino log level.' }),
-  ENGINE: Type.Enum(['cpu', 'mlx', 'auto', 'remote'], {
+  ENGINE: Type.Enum(ENGINE_KINDS, {
     default: 'cpu',
-    description: 'Engine computing the tensors: cpu (embedded worker pool), mlx (MLX via @frost-beta/mlx; start fails if it cannot load), auto (mlx on Apple silicon when it loads, else cpu), remote (a gateway over WORKER_HOSTS, with REMOTE_* options read by the remote engine).'
+    description: 'Engine computing the tensors: cpu (embedded worker pool), mlx (MLX via @frost-beta/mlx; start fails if it cannot load), auto (mlx on Apple silicon when it loads, else cpu), remote (a gateway over WORKER_HOSTS, with the REMOTE_* options).'
   }),
   WORKER_THREADS: Type.Optional(integer('CPU engine worker threads (default: the available cores).', { minimum: 1, maximum: 1024 })),
   MLX_WORKERS: Type.Optional(integer('mlx engine worker threads (default 1: one GPU is best fed by one queue).', { minimum: 1, maximum: 64 })),
@@ -30,14 +35,26 @@ export const ENV_SCHEMA = Type.Object({
   MAX_DRAW: integer('Highest `draw` index (each step costs one key split).', { minimum: 0, maximum: 2 ** 32, default: 1_000_000 }),
   JSON_MAX_ELEMENTS: integer('Most elements in a JSON representation; larger tensors get a 413 pointing to the binary formats.', { minimum: 1, maximum: 100_000_000, default: 1_000_000 }),
   SHUTDOWN_GRACE_MS: integer('On SIGTERM, how long in-flight responses may run before they are cut.', { minimum: 0, maximum: 3_600_000, default: 10_000 }),
-  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', description: 'Base URL published as the OpenAPI server (default: relative to the document).' }))
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', description: 'Base URL published as the OpenAPI server (default: relative to the document).' })),
+  // The remote engine (docs/topologies.md). Their ranges and defaults are the engine's own
+  // (resolveRemoteOptions, REMOTE_DEFAULTS), checked when it starts; here they are only parsed.
+  WORKER_HOSTS: Type.Optional(Type.String({ description: 'ENGINE=remote (required there): comma-separated origins of other instances of this service (http://host:port).' })),
+  REMOTE_PART_BYTES: Type.Optional(remoteInteger('Bytes per sub-range fetched from one host (default 4 MiB).')),
+  REMOTE_CONNECTIONS_PER_HOST: Type.Optional(remoteInteger('Requests in flight per host (default 2).')),
+  REMOTE_WINDOW_PARTS: Type.Optional(remoteInteger('Sub-ranges in flight per response (default 0: hosts x connections, 2..16).')),
+  REMOTE_HEADERS_TIMEOUT_MS: Type.Optional(remoteInteger('A host that sends no headers for this long is skipped (default 30000).')),
+  REMOTE_BODY_TIMEOUT_MS: Type.Optional(remoteInteger('A host that sends no body bytes for this long is skipped (default 30000).')),
+  REMOTE_CONNECT_TIMEOUT_MS: Type.Optional(remoteInteger('TCP connect timeout per host (default 5000).')),
+  REMOTE_HEALTH_INTERVAL_MS: Type.Optional(remoteInteger('Period of the /readyz poll (default 2000).')),
+  REMOTE_HEALTH_TIMEOUT_MS: Type.Optional(remoteInteger('Timeout of one /readyz poll (default 2000).')),
+  REMOTE_MAX_ATTEMPTS: Type.Optional(remoteInteger('Hosts tried for one sub-range before the response fails (default 5).')),
+  REMOTE_EXACTNESS: Type.Optional(Type.Enum(['largest', 'exact'], { description: 'Which exactness class serves when ready hosts disagree: largest (the class with the most ready hosts) or exact (exact hosts only); default largest.' }))
 }, { additionalProperties: false })
 
 type Env = Static<typeof ENV_SCHEMA>
 
-export type EngineKind = Env['ENGINE']
-
-export interface EngineConfig { kind: EngineKind, threads?: number, chunkBytes?: number, mlx?: { concurrency: number } }
+/** The engine the environment selects; buildApp adds its logger. */
+export type EngineConfig = Omit<EngineSelection, 'logger' | 'host'>
 
 export interface Config {
   port: number
@@ -72,7 +89,8 @@ function coerce (schema: TSchema, text: string): unknown {
   return text
 }
 
-function describe (schema: TSchema): string {
+/** What a variable's schema accepts, in words, for the message naming a bad value. */
+function describeAccepted (schema: TSchema): string {
   const s = schema as { type?: string, enum?: unknown[], minimum?: number, maximum?: number, pattern?: string }
   if (s.enum !== undefined) return `one of ${s.enum.join(', ')}`
   if (s.type === 'integer') return `an integer in [${s.minimum ?? '-inf'}, ${s.maximum ?? 'inf'}]`
@@ -98,10 +116,14 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>> = 
     const schema = properties[name]
     problems.push(schema === undefined
       ? error.message
-      : `${name}=${JSON.stringify(env[name])}: must be ${describe(schema)}.`)
+      : `${name}=${JSON.stringify(env[name])}: must be ${describeAccepted(schema)}.`)
+  }
+  const e = withDefaults as Env
+  const workerHosts = (e.WORKER_HOSTS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+  if (e.ENGINE === 'remote' && workerHosts.length === 0) {
+    problems.push('ENGINE=remote needs WORKER_HOSTS, a comma-separated list of origins (http://host:port).')
   }
   if (problems.length > 0) throw new ConfigError(problems)
-  const e = withDefaults as Env
   return {
     port: e.PORT,
     host: e.HOST,
@@ -110,7 +132,8 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>> = 
       kind: e.ENGINE,
       ...(e.WORKER_THREADS === undefined ? {} : { threads: e.WORKER_THREADS }),
       ...(e.CHUNK_BYTES === undefined ? {} : { chunkBytes: e.CHUNK_BYTES }),
-      ...(e.MLX_WORKERS === undefined ? {} : { mlx: { concurrency: e.MLX_WORKERS } })
+      ...(e.MLX_WORKERS === undefined ? {} : { mlx: { concurrency: e.MLX_WORKERS } }),
+      ...(e.ENGINE === 'remote' ? { remote: remoteOptions(e, workerHosts) } : {})
     },
     limits: {
       maxElements: e.MAX_ELEMENTS,
@@ -122,6 +145,30 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>> = 
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     ...(e.PUBLIC_URL === undefined ? {} : { publicUrl: e.PUBLIC_URL })
   }
+}
+
+/** Which REMOTE_* variable sets which remote engine option. */
+const REMOTE_INTEGER_OPTIONS = {
+  REMOTE_PART_BYTES: 'partBytes',
+  REMOTE_CONNECTIONS_PER_HOST: 'connectionsPerHost',
+  REMOTE_WINDOW_PARTS: 'windowParts',
+  REMOTE_HEADERS_TIMEOUT_MS: 'headersTimeoutMs',
+  REMOTE_BODY_TIMEOUT_MS: 'bodyTimeoutMs',
+  REMOTE_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
+  REMOTE_HEALTH_INTERVAL_MS: 'healthIntervalMs',
+  REMOTE_HEALTH_TIMEOUT_MS: 'healthTimeoutMs',
+  REMOTE_MAX_ATTEMPTS: 'maxAttemptsPerPart'
+} as const satisfies Partial<Record<keyof Env, keyof RemoteEngineOptions>>
+
+/** WORKER_HOSTS and the REMOTE_* variables that are set, as the remote engine's options. */
+function remoteOptions (e: Env, hosts: string[]): RemoteEngineOptions {
+  const options: RemoteEngineOptions = { hosts }
+  for (const [name, option] of Object.entries(REMOTE_INTEGER_OPTIONS)) {
+    const value = e[name as keyof typeof REMOTE_INTEGER_OPTIONS]
+    if (value !== undefined) options[option] = value
+  }
+  if (e.REMOTE_EXACTNESS !== undefined) options.exactness = e.REMOTE_EXACTNESS
+  return options
 }
 
 /** The configuration with every default: what buildApp uses when given no config. */

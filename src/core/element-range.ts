@@ -10,6 +10,6 @@ export interface ElementRange { start: number, end: number }
 export function checkElementRange (range: ElementRange, count: number): void {
   const { start, end } = range
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > count) {
-    throw new RangeError(`element range [${String(start)}, ${String(end)}) is not within a tensor of ${count} elements`)
+    throw new RangeError(`element range [${String(start)}, ${String(end)}) outside [0, ${count})`)
   }
 }

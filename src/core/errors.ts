@@ -1,54 +1,67 @@
 /**
- * Every domain error the service raises, in one place (like fastify's lib/errors.js).
+ * Every error code the service answers with, in one table (like fastify's lib/errors.js): its HTTP
+ * status, its title and the sentence documenting it.
  *
- * The HTTP layer maps a TensorInitError to an RFC 9457 problem+json response: `code` becomes the
- * problem's stable `code` member and its `type` URI, `status` the HTTP status, `field` the offending
- * input (a JSON Pointer into the request, e.g. "/shape" or "/params/mode").
- * Modules below src/http never see HTTP; they only pick a code.
+ * Modules below src/http never see HTTP: they raise a TensorInitError with a code, and the HTTP
+ * layer maps the code to an RFC 9457 problem+json response through this table: the code becomes
+ * the problem's stable `code` member and its `type` URI, `status` the HTTP status, `title` the
+ * title. RFC 9457 §3.1.3: a problem type's title is the same for every occurrence; what varies goes
+ * into `detail`. `description` is the type's documentation page (GET /problems/{code}), which is
+ * what the `type` URI resolves to (§3.1.1: it SHOULD lead to human-readable documentation).
+ * The order is the order of the Problem schema's `code` enum in the OpenAPI document.
  */
-export const ERROR_STATUS = {
-  'unknown-initializer': 404,
-  'invalid-shape': 400,
-  'tensor-too-large': 413,
-  'unsupported-dtype': 400,
-  'unknown-parameter': 400,
-  'invalid-parameter': 400,
-  'missing-parameter': 400,
-  'not-square': 400,
-  'invalid-rank': 400,
-  'invalid-seed': 400,
-  'invalid-key': 400,
-  'invalid-draw': 400,
-  'invalid-profile': 400,
-  'invalid-config': 400,
-  'invalid-request': 400,
-  'invalid-manifest': 400,
-  'not-acceptable': 406,
-  'json-too-large': 413,
-  'range-not-satisfiable': 416,
-  'not-found': 404,
-  'method-not-allowed': 405,
-  'precondition-failed': 412,
-  'unsupported-media-type': 415,
-  'payload-too-large': 413,
-  overloaded: 503,
-  'engine-unavailable': 503,
-  internal: 500
-} as const
+export const ERROR_CODES = {
+  'unknown-initializer': { status: 404, title: 'Unknown initializer', description: 'The initializer id names no catalog entry; GET /v1/initializers lists them.' },
+  'invalid-shape': { status: 400, title: 'Invalid shape', description: 'The shape is not a list of non-negative integers, or has too many dimensions.' },
+  'tensor-too-large': { status: 413, title: 'Tensor too large', description: 'The tensor exceeds the configured element or byte limits (MAX_ELEMENTS, MAX_BYTES).' },
+  'unsupported-dtype': { status: 400, title: 'Unsupported dtype', description: 'The initializer cannot produce the requested dtype; its catalog entry lists the ones it can.' },
+  'unknown-parameter': { status: 400, title: 'Unknown parameter', description: 'A parameter was given that the initializer does not take (gain included).' },
+  'invalid-parameter': { status: 400, title: 'Invalid parameter', description: 'A parameter has the wrong type or lies outside its range.' },
+  'missing-parameter': { status: 400, title: 'Missing parameter', description: 'The initializer requires a parameter that was not given.' },
+  'not-square': { status: 400, title: 'Shape not square', description: 'The initializer needs a square 2-D shape.' },
+  'invalid-rank': { status: 400, title: 'Invalid rank', description: 'The shape has too few or too many dimensions for the initializer (fan-based initializers need at least 2).' },
+  'invalid-seed': { status: 400, title: 'Invalid seed', description: 'A seed is an unsigned 64-bit integer: a JSON number up to 2^53-1 or a decimal string up to 2^64-1.' },
+  'invalid-key': { status: 400, title: 'Invalid key', description: 'A key is two uint32 words [k0, k1], given instead of seed/draw.' },
+  'invalid-draw': { status: 400, title: 'Invalid draw', description: 'draw is the 0-based index of the random call after seeding, up to MAX_DRAW.' },
+  'invalid-profile': { status: 400, title: 'Invalid profile', description: 'The profile names no pinned algorithm; GET /v1/initializers/{id} lists the profiles.' },
+  'invalid-config': { status: 400, title: 'Invalid initializer config', description: 'A Keras config object is malformed or contradicts the request.' },
+  'invalid-request': { status: 400, title: 'Invalid request', description: 'The request does not match the operation\'s schema (see the OpenAPI document).' },
+  'invalid-manifest': { status: 400, title: 'Invalid manifest', description: 'A checkpoint manifest is malformed (names, shapes or metadata).' },
+  'not-acceptable': { status: 406, title: 'Not acceptable', description: 'No representation matches the Accept header (RFC 9110 §15.5.7); the problem lists the media types on offer.' },
+  'json-too-large': { status: 413, title: 'Too large for JSON', description: 'The JSON representation is bounded (JSON_MAX_ELEMENTS); fetch the tensor in a binary format instead.' },
+  'range-not-satisfiable': { status: 416, title: 'Range not satisfiable', description: 'The Range does not overlap the representation (RFC 9110 §15.5.17); Content-Range gives its length.' },
+  'not-found': { status: 404, title: 'Not found', description: 'No resource at this URL.' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed', description: 'The resource does not support this method; the Allow header lists the ones it does (RFC 9110 §15.5.6).' },
+  'precondition-failed': { status: 412, title: 'Precondition failed', description: 'If-Match names no current entity tag of the representation (RFC 9110 §13.1.1, §15.5.13).' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'The request body must be application/json.' },
+  'payload-too-large': { status: 413, title: 'Payload too large', description: 'The request body exceeds the body limit.' },
+  overloaded: { status: 503, title: 'Service overloaded', description: 'The engine queue is full; retry after the Retry-After delay.' },
+  'engine-unavailable': { status: 503, title: 'Engine unavailable', description: 'The engine is not ready or has stopped.' },
+  internal: { status: 500, title: 'Internal error', description: 'An unexpected error; it is logged with the request id.' }
+} as const satisfies Record<string, { status: number, title: string, description: string }>
 
-export type ErrorCode = keyof typeof ERROR_STATUS
+export type ErrorCode = keyof typeof ERROR_CODES
 
+/** Every code, in table order. */
+export const ALL_ERROR_CODES = Object.keys(ERROR_CODES) as ErrorCode[]
+
+export function isErrorCode (value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value)
+}
+
+/**
+ * A request the service refuses, named by its code. It carries no HTTP status: that is the HTTP
+ * layer's mapping of the code (ERROR_CODES).
+ */
 export class TensorInitError extends Error {
   readonly code: ErrorCode
-  readonly status: number
-  /** JSON Pointer of the offending input, when one field is to blame. */
+  /** JSON Pointer of the offending input (e.g. "/shape" or "/params/mode"), when one field is to blame. */
   readonly field: string | undefined
 
   constructor (code: ErrorCode, message: string, field?: string) {
     super(message)
     this.name = 'TensorInitError'
     this.code = code
-    this.status = ERROR_STATUS[code]
     this.field = field
   }
 }

@@ -3,7 +3,6 @@ import type { Engine } from './engine.ts'
 import { createMlxEngine, type MlxEngineOptions } from './mlx/mlx-engine.ts'
 import { MlxUnavailableError } from './mlx/mlx-module.ts'
 import { createRemoteEngine } from './remote/remote-engine.ts'
-import { remoteOptionsFromEnv } from './remote/remote-env.ts'
 import type { RemoteEngineOptions } from './remote/remote-options.ts'
 
 /**
@@ -16,7 +15,10 @@ import type { RemoteEngineOptions } from './remote/remote-options.ts'
  * The choice is logged either way.
  */
 
-export type EngineKind = 'cpu' | 'mlx' | 'auto' | 'remote'
+/** The engines one can select (config ENGINE). */
+export const ENGINE_KINDS = ['cpu', 'mlx', 'auto', 'remote'] as const
+
+export type EngineKind = typeof ENGINE_KINDS[number]
 
 /** The pino-style subset of a logger this needs (fastify's and pino's loggers fit). */
 export interface EngineLogger {
@@ -32,7 +34,10 @@ export interface EngineSelection {
   chunkBytes?: number
   /** mlx engine options (worker count, whole-tensor size, module specifier). */
   mlx?: MlxEngineOptions
-  /** remote engine options; by default WORKER_HOSTS and REMOTE_* from the environment. */
+  /**
+   * remote engine options (config: WORKER_HOSTS and REMOTE_*); without them the remote engine
+   * has no hosts and refuses to start.
+   */
   remote?: RemoteEngineOptions
   logger?: EngineLogger
   /** The host, for `auto`; defaults to this process's platform and arch. */
@@ -57,7 +62,8 @@ async function mlxEngine (selection: EngineSelection): Promise<Engine> {
   })
 }
 
-function describe (engine: Engine): Record<string, unknown> {
+/** The log fields that say which engine runs, and where. */
+function engineLogFields (engine: Engine): Record<string, unknown> {
   const { name, device, version, concurrency } = engine.info
   return { engine: name, device, version, concurrency }
 }
@@ -68,7 +74,7 @@ export async function createEngine (selection: EngineSelection): Promise<Engine>
   switch (selection.kind) {
     case 'cpu': {
       const engine = cpuEngine(selection)
-      logger?.info(describe(engine), 'ENGINE=cpu')
+      logger?.info(engineLogFields(engine), 'ENGINE=cpu')
       return engine
     }
     case 'mlx': {
@@ -79,28 +85,28 @@ export async function createEngine (selection: EngineSelection): Promise<Engine>
         if (err instanceof MlxUnavailableError) throw new MlxUnavailableError(`ENGINE=mlx: ${err.message}`, err)
         throw err
       }
-      logger?.info(describe(engine), `ENGINE=mlx on the ${engine.info.device === 'gpu' ? 'Metal GPU' : 'MLX CPU backend'}`)
+      logger?.info(engineLogFields(engine), `ENGINE=mlx on the ${engine.info.device === 'gpu' ? 'Metal GPU' : 'MLX CPU backend'}`)
       return engine
     }
     case 'remote': {
-      const engine = await createRemoteEngine(selection.remote ?? remoteOptionsFromEnv(process.env))
-      logger?.info({ ...describe(engine), hosts: engine.info.details?.hosts }, 'ENGINE=remote')
+      const engine = await createRemoteEngine(selection.remote ?? { hosts: [] })
+      logger?.info({ ...engineLogFields(engine), hosts: engine.info.details?.hosts }, 'ENGINE=remote')
       return engine
     }
     case 'auto': {
       if (!isAppleSilicon(host)) {
         const engine = cpuEngine(selection)
-        logger?.info({ ...describe(engine), host: `${host.platform}-${host.arch}` }, 'ENGINE=auto chose cpu: MLX is used on Apple silicon only')
+        logger?.info({ ...engineLogFields(engine), host: `${host.platform}-${host.arch}` }, 'ENGINE=auto chose cpu: MLX is used on Apple silicon only')
         return engine
       }
       try {
         const engine = await mlxEngine(selection)
-        logger?.info(describe(engine), 'ENGINE=auto chose mlx')
+        logger?.info(engineLogFields(engine), 'ENGINE=auto chose mlx')
         return engine
       } catch (err) {
         if (!(err instanceof MlxUnavailableError)) throw err
         const engine = cpuEngine(selection)
-        logger?.warn({ ...describe(engine), reason: err.message }, 'ENGINE=auto chose cpu: MLX cannot be used on this host')
+        logger?.warn({ ...engineLogFields(engine), reason: err.message }, 'ENGINE=auto chose cpu: MLX cannot be used on this host')
         return engine
       }
     }

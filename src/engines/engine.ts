@@ -1,18 +1,16 @@
 import type { Plan } from '../core/plan.ts'
 import type { ChunkRecycler } from './chunk-recycler.ts'
-import type { Profile } from '../core/profile.ts'
 import type { ElementRange } from '../core/element-range.ts'
 import type { Exactness } from '../core/exactness.ts'
+import type { EngineInfo } from './engine-info.ts'
 
-export interface EngineInfo {
-  name: 'cpu' | 'mlx' | 'remote'
-  device: 'cpu' | 'gpu' | 'remote'
-  version: string
-  /** Worker threads (cpu), GPU streams (mlx) or hosts (remote) available to this engine. */
-  concurrency: number
-  /** Per profile, which exactness class the engine delivers for MLX-family plans. */
-  exactness: Record<Profile, Exactness>
-  details?: Record<string, unknown>
+/**
+ * What an engine that queues work reports about its queue, read on each scrape of /metrics
+ * (engine_queued_chunks). An engine without a queue of its own leaves `Engine.load` out.
+ */
+export interface EngineLoad {
+  /** Chunks (or tasks, or sub-ranges) waiting to start, across all streams. */
+  queued: number
 }
 
 export interface StreamOptions {
@@ -24,6 +22,13 @@ export interface StreamOptions {
    * one that does not simply ignores it.
    */
   recycler?: ChunkRecycler
+  /**
+   * The exactness class the caller has announced for these bytes (its ETag and headers name the
+   * class `exactness(plan)` returned). An engine that can serve a plan in more than one class (the
+   * remote gateway, whose hosts come and go) streams this one, so the bytes match what was said
+   * about them; an engine with one class per plan ignores it. Absent: the engine decides now.
+   */
+  exactness?: Exactness
 }
 
 /**
@@ -34,6 +39,8 @@ export interface StreamOptions {
 export interface Engine {
   readonly info: EngineInfo
   exactness (plan: Plan): Exactness
+  /** Optional: the engine's queue, for engines that queue work (EngineLoad). */
+  readonly load?: EngineLoad
   stream (plan: Plan, range: ElementRange, options?: StreamOptions): AsyncIterable<Uint8Array>
   /**
    * Optional: the bytes of a small `range` computed at once on the calling thread, when that is

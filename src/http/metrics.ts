@@ -38,13 +38,13 @@ export function createMetrics (engine: Engine): ServiceMetrics {
     registers: [registry],
     collect () { this.set(engine.info.concurrency) }
   }), new Gauge({
-    // Not part of the Engine interface: engines with a queue (the cpu pool) expose `queued`.
+    // Engine.load is optional: an engine without a queue of its own (remote) reports no figure.
     name: 'engine_queued_chunks',
     help: 'Chunks waiting for a worker, across all streams (engines that queue work).',
     registers: [registry],
     collect () {
-      const queued = (engine as { queued?: unknown }).queued
-      if (typeof queued === 'number') this.set(queued)
+      const load = engine.load
+      if (load !== undefined) this.set(load.queued)
     }
   }), new Gauge({
     // Other figures are whatever numeric details the engine publishes (e.g. threads, window).

@@ -1,24 +1,33 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { ErrorCode } from '../core/errors.ts'
-import { PROBLEM_TYPES, problemTypeUri } from './problem-types.ts'
+import { ERROR_CODES, type ErrorCode } from '../core/errors.ts'
 import type { Problem } from './schemas/problem.ts'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
 
-/** The members a caller chooses; type, title, status, instance and requestId are derived. */
+/** RFC 9457 §3.1.1: a URI reference, resolved against the response's URL to this service's page. */
+export function problemTypeUri (code: ErrorCode): string {
+  return `/problems/${code}`
+}
+
+/**
+ * The members a caller chooses; type, title, instance and requestId are derived, and the status
+ * is the code's (ERROR_CODES) unless `status` says otherwise.
+ */
 export interface ProblemInit {
   detail: string
+  /** Only for a client error fastify raised with a status of its own and no code of ours. */
+  status?: number
   field?: string | undefined
   errors?: Array<{ pointer: string, detail: string }>
   accept?: string[]
   limit?: number
 }
 
-export function makeProblem (request: FastifyRequest, code: ErrorCode, status: number, init: ProblemInit): Problem {
+export function makeProblem (request: FastifyRequest, code: ErrorCode, init: ProblemInit): Problem {
   const problem: Problem = {
     type: problemTypeUri(code),
-    title: PROBLEM_TYPES[code].title,
-    status,
+    title: ERROR_CODES[code].title,
+    status: init.status ?? ERROR_CODES[code].status,
     detail: init.detail,
     instance: request.url.split('?', 1)[0] ?? '/',
     code,

@@ -20,7 +20,7 @@ export function requestedRange (request: FastifyRequest, etag: string, totalByte
 
 /** §15.5.17: a 416 SHOULD carry Content-Range with the complete length. */
 export function sendRangeNotSatisfiable (request: FastifyRequest, reply: FastifyReply, totalBytes: number, what: string): FastifyReply {
-  return sendProblem(reply, makeProblem(request, 'range-not-satisfiable', 416, {
+  return sendProblem(reply, makeProblem(request, 'range-not-satisfiable', {
     detail: `The range ${String(request.headers.range)} does not overlap the ${totalBytes}-byte ${what}.`,
     field: '/headers/range'
   }), { 'content-range': unsatisfiedContentRange(totalBytes) })

@@ -1,4 +1,4 @@
-import type { EngineInfo } from '../engines/engine.ts'
+import type { EngineInfo } from '../engines/engine-info.ts'
 import type { Exactness } from '../core/exactness.ts'
 import type { Plan } from '../core/plan.ts'
 import { exactnessLabel } from '../core/exactness.ts'

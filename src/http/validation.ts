@@ -37,7 +37,8 @@ function pointerOf (error: FastifySchemaValidationError): string {
   return base
 }
 
-function describe (error: FastifySchemaValidationError): string {
+/** What is wrong with the value an ajv error points at, as the end of a sentence ("is required"). */
+function describeFailure (error: FastifySchemaValidationError): string {
   const params = error.params as Record<string, unknown>
   if (error.keyword === 'required') return 'is required'
   if (error.keyword === 'additionalProperties') return 'is not a member of this request'
@@ -59,7 +60,7 @@ export function validationProblem (errors: FastifySchemaValidationError[], conte
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf') continue
     const pointer = context === 'headers' ? `/headers${pointerOf(error)}` : pointerOf(error)
     const list = byPointer.get(pointer) ?? []
-    const text = describe(error)
+    const text = describeFailure(error)
     if (!list.includes(text)) list.push(text)
     byPointer.set(pointer, list)
   }

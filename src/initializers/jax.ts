@@ -1,9 +1,9 @@
 import { TensorInitError } from '../core/errors.ts'
 import { DTYPES, FLOAT_DTYPES } from '../core/dtype.ts'
 import type { InitializerEntry, ParamSpec, ResolvedParams } from './entry.ts'
-import { JAX_FAN, jaxFanRankMessage, jaxFans, normalizeAxis } from './framework-fans.ts'
-import { constant, hasZeroDim, roundedNormal, roundedUniform, truncNormal } from './recipe-builders.ts'
-import { TRUNCATION_STD } from './keras-variance.ts'
+import { numberParam } from './params.ts'
+import { JAX_FAN, jaxFanRankMessage, jaxFans, normalizeAxis } from './fans.ts'
+import { constant, hasZeroDim, roundedNormal, roundedUniform, truncNormal, varianceScaledRecipe } from './recipe-builders.ts'
 import { type Recipe, orthogonalRecipe } from '../core/recipe.ts'
 
 /**
@@ -19,7 +19,6 @@ const NORMAL_HOW = 'the MLX float32 standard normal of each element scaled in do
 const UNIFORM_HOW = 'a double uniform from one Threefry word per element, rounded once to the dtype'
 const TRUNC_HOW = 'inverse CDF on the Threefry stream in double, rounded once to the dtype'
 
-const num = (params: ResolvedParams, name: string): number => params[name] as number
 const list = (params: ResolvedParams, name: string): number[] => params[name] as number[]
 
 const axisParams: readonly ParamSpec[] = [
@@ -48,32 +47,31 @@ export function jaxVarianceScalingRecipe (shape: readonly number[], scale: numbe
   else if (mode === 'fan_avg') denominator = (fanIn + fanOut) / 2
   else denominator = Math.sqrt(fanIn * fanOut)
   const variance = empty ? 0 : scale / denominator
-  if (distribution === 'truncated_normal') {
-    const std = Math.sqrt(variance) / TRUNCATION_STD
-    return truncNormal(0, std, -2 * std, 2 * std)
-  }
-  if (distribution === 'normal') return roundedNormal(0, Math.sqrt(variance))
-  const limit = Math.sqrt(3 * variance)
-  return roundedUniform(-limit, limit)
+  return varianceScaledRecipe(distribution as typeof JAX_DISTRIBUTIONS[number], variance)
 }
 
-const fanRank = { minRank: 2, rankMessage: jaxFanRankMessage, fan: JAX_FAN }
+/** What every fan-based entry (variance_scaling and its presets) shares: JAX's fan rule, float dtypes. */
+const fanBased = {
+  fan: JAX_FAN,
+  dtypes: FLOAT_DTYPES,
+  mlxExact: false,
+  minRank: 2,
+  rankMessage: jaxFanRankMessage
+} as const
 
 const variance: InitializerEntry = {
   id: 'jax.variance_scaling',
   family: 'jax',
   summary: `jax.nn.initializers.variance_scaling: std (after truncation, if any) sqrt(scale/n), n the fan the mode picks (fan_geo_avg = sqrt(fan_in*fan_out)); no max(1, fan) guard. ${NOTE}`,
   formula: `variance = scale / n; truncated_normal: w ~ N(0, sd^2) truncated to [-2 sd, 2 sd], sd = sqrt(variance)/0.87962566103423978; normal: w ~ N(0, variance); uniform: w ~ U(-l, l), l = sqrt(3 variance). ${TRUNC_HOW} / ${NORMAL_HOW} / ${UNIFORM_HOW}`,
-  ...fanRank,
+  ...fanBased,
   params: [
     { name: 'scale', type: 'number', required: true, minimum: 0, description: 'Scaling factor (positive float).' },
     { name: 'mode', type: 'string', required: true, enum: JAX_MODES, description: 'fan_in, fan_out, fan_avg or fan_geo_avg.' },
     { name: 'distribution', type: 'string', required: true, enum: JAX_DISTRIBUTIONS, description: 'truncated_normal, normal or uniform.' },
     ...axisParams
   ],
-  dtypes: FLOAT_DTYPES,
-  mlxExact: false,
-  recipe: (shape, params) => jaxVarianceScalingRecipe(shape, num(params, 'scale'), params.mode as string, params.distribution as string, params)
+  recipe: (shape, params) => jaxVarianceScalingRecipe(shape, numberParam(params, 'scale'), params.mode as string, params.distribution as string, params)
 }
 
 interface Preset { name: string, alias?: string, scale: number, mode: string, distribution: string, summary: string, formula: string }
@@ -93,10 +91,8 @@ const presets = PRESETS.map((p): InitializerEntry => ({
   ...(p.alias === undefined ? {} : { aliases: [`jax.${p.alias}`] }),
   summary: `jax.nn.initializers.${p.name}: ${p.summary} variance_scaling(${p.scale}, '${p.mode}', '${p.distribution}'). ${NOTE}`,
   formula: p.formula,
-  ...fanRank,
+  ...fanBased,
   params: axisParams,
-  dtypes: FLOAT_DTYPES,
-  mlxExact: false,
   recipe: (shape, params) => jaxVarianceScalingRecipe(shape, p.scale, p.mode, p.distribution, params)
 }))
 
@@ -119,10 +115,10 @@ const orthogonal: InitializerEntry = {
   rankMessage: () => 'orthogonal initializer requires at least a 2D shape',
   recipe (shape, params) {
     const rank = shape.length
-    const axis = normalizeAxis(num(params, 'column_axis'), rank, '/params/column_axis', 'column_axis')
+    const axis = normalizeAxis(numberParam(params, 'column_axis'), rank, '/params/column_axis', 'column_axis')
     const cols = shape[axis]!
     const rows = cols === 0 ? 0 : product(shape) / cols
-    const scale = num(params, 'scale')
+    const scale = numberParam(params, 'scale')
     if (axis === rank - 1) return orthogonalRecipe(rows, cols, scale, false)
     if (axis === 0) return orthogonalRecipe(rows, cols, scale, true)
     orthogonalRecipe(rows, cols, scale, false) // the size limit
@@ -149,8 +145,8 @@ const deltaOrthogonal: InitializerEntry = {
     const fanIn = shape[rank - 2]!
     const fanOut = shape[rank - 1]!
     if (fanOut < fanIn) throw new TensorInitError('invalid-shape', '`fan_in` must be less or equal than `fan_out`. ', '/shape')
-    const axis = normalizeAxis(num(params, 'column_axis'), 2, '/params/column_axis', 'column_axis')
-    const scale = num(params, 'scale')
+    const axis = normalizeAxis(numberParam(params, 'column_axis'), 2, '/params/column_axis', 'column_axis')
+    const scale = numberParam(params, 'scale')
     // column_axis -1 (1): Q is the in x out matrix itself; -2 (0): Q is out x in and the (in, out)
     // block is its transpose (moveaxis of the column axis to the front).
     const transpose = axis === 0
@@ -192,7 +188,7 @@ export const jaxInitializers: readonly InitializerEntry[] = [
     params: [{ name: 'value', type: 'number', required: true, description: 'The constant value with which to fill the array.' }],
     dtypes: DTYPES,
     mlxExact: false,
-    recipe: (_shape, params, dtype) => constant(num(params, 'value'), dtype, '/params/value')
+    recipe: (_shape, params, dtype) => constant(numberParam(params, 'value'), dtype, '/params/value')
   },
   {
     id: 'jax.uniform',
@@ -202,7 +198,7 @@ export const jaxInitializers: readonly InitializerEntry[] = [
     params: [{ name: 'scale', type: 'number', default: 1e-2, description: 'The upper bound of the random distribution.' }],
     dtypes: FLOAT_DTYPES,
     mlxExact: false,
-    recipe: (_shape, params) => roundedUniform(0, num(params, 'scale'))
+    recipe: (_shape, params) => roundedUniform(0, numberParam(params, 'scale'))
   },
   {
     id: 'jax.normal',
@@ -212,7 +208,7 @@ export const jaxInitializers: readonly InitializerEntry[] = [
     params: [{ name: 'stddev', type: 'number', default: 1e-2, minimum: 0, description: 'The standard deviation of the distribution.' }],
     dtypes: FLOAT_DTYPES,
     mlxExact: false,
-    recipe: (_shape, params) => roundedNormal(0, num(params, 'stddev'))
+    recipe: (_shape, params) => roundedNormal(0, numberParam(params, 'stddev'))
   },
   {
     id: 'jax.truncated_normal',
@@ -227,9 +223,9 @@ export const jaxInitializers: readonly InitializerEntry[] = [
     dtypes: FLOAT_DTYPES,
     mlxExact: false,
     recipe (_shape, params) {
-      const stddev = num(params, 'stddev')
-      const lower = num(params, 'lower')
-      const upper = num(params, 'upper')
+      const stddev = numberParam(params, 'stddev')
+      const lower = numberParam(params, 'lower')
+      const upper = numberParam(params, 'upper')
       if (lower > upper) throw new TensorInitError('invalid-parameter', `lower (${lower}) must not exceed upper (${upper}).`, '/params/lower')
       return truncNormal(0, stddev, lower * stddev, upper * stddev, '/params/lower')
     }

@@ -1,7 +1,7 @@
 import { FLOAT_DTYPES } from '../core/dtype.ts'
 import type { InitializerEntry, KerasConfig, ParamSpec, ResolvedParams } from './entry.ts'
-import { KERAS_FAN, kerasFans } from './framework-fans.ts'
-import { roundedNormal, roundedUniform, truncNormal } from './recipe-builders.ts'
+import { KERAS_FAN, kerasFans } from './fans.ts'
+import { varianceScaledRecipe } from './recipe-builders.ts'
 import { kerasObject, kerasSeed } from './keras-object.ts'
 import type { Recipe } from '../core/recipe.ts'
 
@@ -18,8 +18,6 @@ import type { Recipe } from '../core/recipe.ts'
  * The arithmetic is done in double like Keras's Python; the samplers then draw in double from the
  * Threefry stream and round once to the dtype (distribution of Keras, not its bits).
  */
-
-export const TRUNCATION_STD = 0.87962566103423978
 
 export const KERAS_MODES = ['fan_in', 'fan_out', 'fan_avg'] as const
 export const KERAS_DISTRIBUTIONS = ['truncated_normal', 'untruncated_normal', 'uniform', 'normal'] as const
@@ -52,14 +50,9 @@ export function varianceScalingRecipe (shape: readonly number[], scale: number, 
   if (mode === 'fan_in') s /= Math.max(1.0, fanIn)
   else if (mode === 'fan_out') s /= Math.max(1.0, fanOut)
   else s /= Math.max(1.0, (fanIn + fanOut) / 2.0)
-  const dist = distribution === 'normal' ? 'truncated_normal' : distribution
-  if (dist === 'truncated_normal') {
-    const stddev = Math.sqrt(s) / TRUNCATION_STD
-    return truncNormal(0.0, stddev, -2 * stddev, 2 * stddev)
-  }
-  if (dist === 'untruncated_normal') return roundedNormal(0.0, Math.sqrt(s))
-  const limit = Math.sqrt(3.0 * s)
-  return roundedUniform(-limit, limit)
+  // Keras's "normal" is its truncated_normal, and its untruncated_normal is the plain normal.
+  if (distribution === 'truncated_normal' || distribution === 'normal') return varianceScaledRecipe('truncated_normal', s)
+  return varianceScaledRecipe(distribution === 'untruncated_normal' ? 'normal' : 'uniform', s)
 }
 
 const FORMULAS: Record<string, string> = {

@@ -1,6 +1,7 @@
 import { TensorInitError } from '../core/errors.ts'
 import { DTYPES, FLOAT_DTYPES } from '../core/dtype.ts'
-import type { InitializerEntry, ResolvedParams } from './entry.ts'
+import type { InitializerEntry } from './entry.ts'
+import { numberParam } from './params.ts'
 import { constant, eye, pythonShape, roundedNormal, roundedUniform, truncNormal } from './recipe-builders.ts'
 import { varianceScaling, varianceScalingPresets } from './keras-variance.ts'
 import { kerasObject, kerasSeed } from './keras-object.ts'
@@ -18,8 +19,6 @@ import { orthogonalRecipe } from '../core/recipe.ts'
 
 const NOTE = 'Distribution of Keras, not its bits.'
 
-const num = (params: ResolvedParams, name: string): number => params[name] as number
-
 const randomNormal: InitializerEntry = {
   id: 'keras.RandomNormal',
   family: 'keras',
@@ -32,7 +31,7 @@ const randomNormal: InitializerEntry = {
   ],
   dtypes: FLOAT_DTYPES,
   mlxExact: false,
-  recipe: (_shape, params) => roundedNormal(num(params, 'mean'), num(params, 'stddev')),
+  recipe: (_shape, params) => roundedNormal(numberParam(params, 'mean'), numberParam(params, 'stddev')),
   kerasConfig: (params, seed) => kerasObject('RandomNormal', { seed: kerasSeed(seed), mean: params.mean, stddev: params.stddev })
 }
 
@@ -49,8 +48,8 @@ const truncatedNormal: InitializerEntry = {
   dtypes: FLOAT_DTYPES,
   mlxExact: false,
   recipe (_shape, params) {
-    const mean = num(params, 'mean')
-    const stddev = num(params, 'stddev')
+    const mean = numberParam(params, 'mean')
+    const stddev = numberParam(params, 'stddev')
     return truncNormal(mean, stddev, mean - 2 * stddev, mean + 2 * stddev)
   },
   kerasConfig: (params, seed) => kerasObject('TruncatedNormal', { seed: kerasSeed(seed), mean: params.mean, stddev: params.stddev })
@@ -68,7 +67,7 @@ const randomUniform: InitializerEntry = {
   ],
   dtypes: FLOAT_DTYPES,
   mlxExact: false,
-  recipe: (_shape, params) => roundedUniform(num(params, 'minval'), num(params, 'maxval')),
+  recipe: (_shape, params) => roundedUniform(numberParam(params, 'minval'), numberParam(params, 'maxval')),
   kerasConfig: (params, seed) => kerasObject('RandomUniform', { seed: kerasSeed(seed), minval: params.minval, maxval: params.maxval })
 }
 
@@ -107,7 +106,7 @@ const constantEntry: InitializerEntry = {
   params: [{ name: 'value', type: 'number', default: 0.0, description: 'The scalar fill value.' }],
   dtypes: DTYPES,
   mlxExact: false,
-  recipe: (_shape, params, dtype) => constant(num(params, 'value'), dtype, '/params/value'),
+  recipe: (_shape, params, dtype) => constant(numberParam(params, 'value'), dtype, '/params/value'),
   kerasConfig: (params) => kerasObject('Constant', { value: params.value })
 }
 
@@ -125,7 +124,7 @@ const orthogonal: InitializerEntry = {
   recipe (shape, params) {
     const cols = shape[shape.length - 1]!
     const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1)
-    return orthogonalRecipe(rows, cols, num(params, 'gain'), false)
+    return orthogonalRecipe(rows, cols, numberParam(params, 'gain'), false)
   },
   kerasConfig: (params, seed) => kerasObject('Orthogonal', { seed: kerasSeed(seed), gain: params.gain })
 }
@@ -144,7 +143,7 @@ const identity: InitializerEntry = {
       throw new TensorInitError('invalid-rank',
         `Identity matrix initializer can only be used for 2D matrices. Received: shape=${pythonShape(shape)} of rank ${shape.length}.`, '/shape')
     }
-    return eye(num(params, 'gain'), dtype, '/params/gain')
+    return eye(numberParam(params, 'gain'), dtype, '/params/gain')
   },
   // Keras's Identity defines no get_config (so its gain is lost on save); the config here carries
   // gain, which Keras's from_config (cls(**config)) accepts, so it round-trips in both directions.

@@ -1,7 +1,9 @@
 import { TensorInitError } from '../core/errors.ts'
-import { DTYPES, FLOAT_DTYPES, type DType } from '../core/dtype.ts'
+import { DTYPES, FLOAT_DTYPES, type DType, integerRange, isIntegerDType } from '../core/dtype.ts'
 import type { InitializerEntry, ParamSpec, ResolvedParams } from './entry.ts'
-import { mlxFans } from './fans.ts'
+import { numberParam } from './params.ts'
+import { MLX_FAN, mlxFanRankMessage, mlxFans } from './fans.ts'
+import { hasZeroDim } from './recipe-builders.ts'
 import { orthogonalRecipe } from '../core/recipe.ts'
 
 /**
@@ -10,8 +12,6 @@ import { orthogonalRecipe } from '../core/recipe.ts'
  * in double exactly as Python does before MLX converts them to float32 (spec b.0, b.14).
  */
 
-const FAN = 'MLX layout (out, ..., in): fan_in = shape[-1]*rf, fan_out = shape[0]*rf, rf = prod(shape[1:-1])'
-
 const gainParam: ParamSpec = {
   name: 'gain', type: 'number', default: 1.0, description: 'Multiplier applied to the standard deviation or limit.'
 }
@@ -19,19 +19,27 @@ const modeParam: ParamSpec = {
   name: 'mode', type: 'string', enum: ['fan_in', 'fan_out'], default: 'fan_in', description: 'Which fan scales the distribution.'
 }
 
-const fanRankMessage = (rank: number): string =>
-  `Glorot / He initialization requires at least 2 dimensional input but input with ${rank} dimensions.`
+/** What every fan-based entry (glorot_*, he_*) shares: MLX's fan rule, MLX dtypes, MLX's bits. */
+const fanBased = {
+  fan: MLX_FAN,
+  dtypes: FLOAT_DTYPES,
+  mlxExact: true,
+  minRank: 2,
+  rankMessage: mlxFanRankMessage
+} as const
 
-const num = (params: ResolvedParams, name: string): number => params[name] as number
+/**
+ * gain * sqrt(numerator / (fan_in + fan_out)): Glorot's std (numerator 2) and limit (6), computed
+ * in double as init.py does; 0 for an element-free tensor, whose fans may be 0.
+ */
+function glorotScale (shape: readonly number[], params: ResolvedParams, numerator: number): number {
+  const { fanIn, fanOut } = mlxFans(shape)
+  return hasZeroDim(shape) ? 0 : numberParam(params, 'gain') * Math.sqrt(numerator / (fanIn + fanOut))
+}
 
 function fanFor (shape: readonly number[], mode: string): number {
   const { fanIn, fanOut } = mlxFans(shape)
   return mode === 'fan_out' ? fanOut : fanIn
-}
-
-/** Element-free tensors (a zero dimension) have zero fans; MLX returns an empty array, and so do we. */
-function hasZeroDim (shape: readonly number[]): boolean {
-  return shape.includes(0)
 }
 
 function checkConstantFits (value: number, dtype: DType): void {
@@ -41,11 +49,11 @@ function checkConstantFits (value: number, dtype: DType): void {
     }
     return
   }
-  if (dtype.startsWith('int') || dtype.startsWith('uint')) {
-    const bits = Number(dtype.replace(/^u?int/, ''))
-    const signed = dtype.startsWith('int')
-    const min = signed ? -(2 ** (bits - 1)) : 0
-    const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1
+  if (isIntegerDType(dtype)) {
+    // The message quotes the dtype's bounds as doubles (2^63 - 1 prints as 9223372036854775808).
+    const [low, high] = integerRange(dtype)
+    const min = Number(low)
+    const max = Number(high)
     if (!Number.isSafeInteger(value) || value < min || value > max) {
       throw new TensorInitError('invalid-parameter',
         `A ${dtype} constant must be an integer in [${min}, ${max}] (and a safe JSON integer), got ${value}.`, '/params/value')
@@ -63,8 +71,8 @@ export const mlxInitializers: readonly InitializerEntry[] = [
     dtypes: DTYPES,
     mlxExact: true,
     recipe (_shape, params, dtype) {
-      checkConstantFits(num(params, 'value'), dtype)
-      return { kind: 'constant', value: num(params, 'value') }
+      checkConstantFits(numberParam(params, 'value'), dtype)
+      return { kind: 'constant', value: numberParam(params, 'value') }
     }
   },
   {
@@ -78,7 +86,7 @@ export const mlxInitializers: readonly InitializerEntry[] = [
     ],
     dtypes: FLOAT_DTYPES,
     mlxExact: true,
-    recipe: (_shape, params) => ({ kind: 'normal', loc: num(params, 'mean'), scale: num(params, 'std') })
+    recipe: (_shape, params) => ({ kind: 'normal', loc: numberParam(params, 'mean'), scale: numberParam(params, 'std') })
   },
   {
     id: 'uniform',
@@ -91,7 +99,7 @@ export const mlxInitializers: readonly InitializerEntry[] = [
     ],
     dtypes: FLOAT_DTYPES,
     mlxExact: true,
-    recipe: (_shape, params) => ({ kind: 'uniform', low: num(params, 'low'), high: num(params, 'high') })
+    recipe: (_shape, params) => ({ kind: 'uniform', low: numberParam(params, 'low'), high: numberParam(params, 'high') })
   },
   {
     id: 'identity',
@@ -114,32 +122,19 @@ export const mlxInitializers: readonly InitializerEntry[] = [
     family: 'mlx',
     summary: 'Glorot (Xavier) normal, untruncated (mlx.nn.init.glorot_normal).',
     formula: 'w ~ N(0, (gain*sqrt(2/(fan_in+fan_out)))^2)',
-    fan: FAN,
+    ...fanBased,
     params: [gainParam],
-    dtypes: FLOAT_DTYPES,
-    mlxExact: true,
-    minRank: 2,
-    rankMessage: fanRankMessage,
-    recipe (shape, params) {
-      const { fanIn, fanOut } = mlxFans(shape)
-      const std = hasZeroDim(shape) ? 0 : num(params, 'gain') * Math.sqrt(2.0 / (fanIn + fanOut))
-      return { kind: 'normal', scale: std }
-    }
+    recipe: (shape, params) => ({ kind: 'normal', scale: glorotScale(shape, params, 2.0) })
   },
   {
     id: 'glorot_uniform',
     family: 'mlx',
     summary: 'Glorot (Xavier) uniform (mlx.nn.init.glorot_uniform).',
     formula: 'w ~ U(-l, l), l = gain*sqrt(6/(fan_in+fan_out))',
-    fan: FAN,
+    ...fanBased,
     params: [gainParam],
-    dtypes: FLOAT_DTYPES,
-    mlxExact: true,
-    minRank: 2,
-    rankMessage: fanRankMessage,
     recipe (shape, params) {
-      const { fanIn, fanOut } = mlxFans(shape)
-      const limit = hasZeroDim(shape) ? 0 : num(params, 'gain') * Math.sqrt(6.0 / (fanIn + fanOut))
+      const limit = glorotScale(shape, params, 6.0)
       return { kind: 'uniform', low: -limit, high: limit }
     }
   },
@@ -148,15 +143,11 @@ export const mlxInitializers: readonly InitializerEntry[] = [
     family: 'mlx',
     summary: 'He normal as MLX defines it: std = gain/sqrt(fan); with the default gain 1 this is LeCun normal, not Keras HeNormal (mlx.nn.init.he_normal).',
     formula: 'w ~ N(0, (gain/sqrt(fan))^2)',
-    fan: FAN,
+    ...fanBased,
     params: [modeParam, gainParam],
-    dtypes: FLOAT_DTYPES,
-    mlxExact: true,
-    minRank: 2,
-    rankMessage: fanRankMessage,
     recipe (shape, params) {
       const fan = fanFor(shape, params.mode as string)
-      const std = hasZeroDim(shape) ? 0 : num(params, 'gain') / Math.sqrt(fan)
+      const std = hasZeroDim(shape) ? 0 : numberParam(params, 'gain') / Math.sqrt(fan)
       return { kind: 'normal', scale: std }
     }
   },
@@ -165,15 +156,11 @@ export const mlxInitializers: readonly InitializerEntry[] = [
     family: 'mlx',
     summary: 'He uniform as MLX defines it: limit = gain*sqrt(3/fan) (mlx.nn.init.he_uniform).',
     formula: 'w ~ U(-l, l), l = gain*sqrt(3/fan)',
-    fan: FAN,
+    ...fanBased,
     params: [modeParam, gainParam],
-    dtypes: FLOAT_DTYPES,
-    mlxExact: true,
-    minRank: 2,
-    rankMessage: fanRankMessage,
     recipe (shape, params) {
       const fan = fanFor(shape, params.mode as string)
-      const limit = hasZeroDim(shape) ? 0 : num(params, 'gain') * Math.sqrt(3.0 / fan)
+      const limit = hasZeroDim(shape) ? 0 : numberParam(params, 'gain') * Math.sqrt(3.0 / fan)
       return { kind: 'uniform', low: -limit, high: limit }
     }
   },
@@ -193,7 +180,7 @@ export const mlxInitializers: readonly InitializerEntry[] = [
     maxRank: 2,
     rankMessage: () => 'Only tensors with 2 dimensions are supported',
     recipe: (_shape, params) => ({
-      kind: 'sparse', sparsity: num(params, 'sparsity'), loc: num(params, 'mean'), scale: num(params, 'std')
+      kind: 'sparse', sparsity: numberParam(params, 'sparsity'), loc: numberParam(params, 'mean'), scale: numberParam(params, 'std')
     })
   },
   {
@@ -207,6 +194,6 @@ export const mlxInitializers: readonly InitializerEntry[] = [
     minRank: 2,
     maxRank: 2,
     rankMessage: (rank) => `Orthogonal initialization requires a 2D array but got a ${rank}D array.`,
-    recipe: (shape, params) => orthogonalRecipe(shape[0] as number, shape[1] as number, num(params, 'gain'), false)
+    recipe: (shape, params) => orthogonalRecipe(shape[0] as number, shape[1] as number, numberParam(params, 'gain'), false)
   }
 ]

@@ -1,5 +1,5 @@
 import { TensorInitError } from '../core/errors.ts'
-import type { InitializerEntry, ParamSpec, ParamValue } from './entry.ts'
+import type { InitializerEntry, ParamSpec, ParamValue, ResolvedParams } from './entry.ts'
 
 /**
  * Validates and coerces an initializer's parameters against its ParamSpec list.
@@ -35,6 +35,14 @@ export function parseParams (
     out[spec.name] = coerce(entry, spec, value, source, pointer(pointerPrefix, spec.name))
   }
   return out
+}
+
+/**
+ * A `number` or `integer` parameter of resolved params, for an entry's `recipe`. parseParams has
+ * already checked its type and filled its default, so the entry's own ParamSpec guarantees it.
+ */
+export function numberParam (params: ResolvedParams, name: string): number {
+  return params[name] as number
 }
 
 function pointer (prefix: string, name: string): string {

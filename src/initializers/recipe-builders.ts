@@ -1,10 +1,11 @@
 import { TensorInitError } from '../core/errors.ts'
-import type { DType } from '../core/dtype.ts'
-import type { ConstantRecipe, EyeRecipe, RoundedNormalRecipe, RoundedUniformRecipe, TruncNormalRecipe } from '../core/recipe.ts'
+import { type DType, integerRange, isIntegerDType } from '../core/dtype.ts'
+import type { ConstantRecipe, EyeRecipe, Recipe, RoundedNormalRecipe, RoundedUniformRecipe, TruncNormalRecipe } from '../core/recipe.ts'
 
 /**
- * Recipe builders shared by the Keras, PyTorch and JAX families, with the checks that keep a
- * request from ever reaching an engine with parameters the sampler cannot honour.
+ * Recipe builders shared by the catalog's families: each returns a Recipe (the vocabulary in
+ * src/core/recipe.ts) after the checks that keep a request from ever reaching an engine with
+ * parameters the sampler cannot honour.
  */
 
 /** Element-free tensors have zero fans; the frameworks divide by them (or skip the work). */
@@ -43,28 +44,41 @@ export function roundedUniform (low: number, high: number, field = '/params'): R
   return { kind: 'rounded-uniform', low, high }
 }
 
-const INTEGER_RANGE: Partial<Record<DType, [number, number]>> = {
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  int32: [-2147483648, 2147483647],
-  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-  uint8: [0, 255],
-  uint16: [0, 65535],
-  uint32: [0, 4294967295],
-  uint64: [0, Number.MAX_SAFE_INTEGER],
-  bool: [0, 1]
+/**
+ * The std of N(0, 1) truncated to [-2, 2]: Keras and JAX divide by it so that the truncated
+ * normal of variance_scaling has the requested std after truncation.
+ */
+export const TRUNCATION_STD = 0.87962566103423978
+
+/**
+ * The last step of Keras's and JAX's variance_scaling, the same in both once the variance is known
+ * (keras/src/initializers/random_initializers.py, jax/_src/nn/initializers.py):
+ * truncated_normal: stddev = sqrt(variance) / 0.8796..., truncated to +-2 stddev; normal
+ * (Keras's untruncated_normal): stddev = sqrt(variance); uniform: U(-l, l), l = sqrt(3 variance).
+ */
+export function varianceScaledRecipe (distribution: 'truncated_normal' | 'normal' | 'uniform', variance: number): Recipe {
+  if (distribution === 'truncated_normal') {
+    const stddev = Math.sqrt(variance) / TRUNCATION_STD
+    return truncNormal(0.0, stddev, -2 * stddev, 2 * stddev)
+  }
+  if (distribution === 'normal') return roundedNormal(0.0, Math.sqrt(variance))
+  const limit = Math.sqrt(3.0 * variance)
+  return roundedUniform(-limit, limit)
 }
 
 /**
  * A fill value must be exactly representable in an integer or bool dtype. The frameworks would
- * truncate 0.5 to 0 silently (Keras ops.cast, torch fill_); a 400 says so instead.
+ * truncate 0.5 to 0 silently (Keras ops.cast, torch fill_); a 400 says so instead. Values arrive
+ * as JSON numbers, so the 64-bit dtypes take the safe integers only.
  */
 export function checkValueFits (value: number, dtype: DType, field: string): void {
-  const range = INTEGER_RANGE[dtype]
-  if (range === undefined) return
-  if (!Number.isInteger(value) || value < range[0] || value > range[1]) {
+  if (!isIntegerDType(dtype)) return
+  const [min, max] = integerRange(dtype)
+  const low = Math.max(Number(min), Number.MIN_SAFE_INTEGER)
+  const high = Math.min(Number(max), Number.MAX_SAFE_INTEGER)
+  if (!Number.isInteger(value) || value < low || value > high) {
     throw new TensorInitError('invalid-parameter',
-      `${value} is not representable in ${dtype}: integer dtypes need an integer in [${range[0]}, ${range[1]}]${dtype.endsWith('64') ? ' (a safe JSON integer)' : ''}.`, field)
+      `${value} is not representable in ${dtype}: integer dtypes need an integer in [${low}, ${high}]${dtype.endsWith('64') ? ' (a safe JSON integer)' : ''}.`, field)
   }
 }
 

@@ -1,7 +1,8 @@
 import { TensorInitError } from '../core/errors.ts'
 import { DTYPES, FLOAT_DTYPES } from '../core/dtype.ts'
 import type { InitializerEntry, ParamSpec, ResolvedParams } from './entry.ts'
-import { TORCH_FAN, torchFanRankMessage, torchFans } from './framework-fans.ts'
+import { numberParam } from './params.ts'
+import { TORCH_FAN, torchFanRankMessage, torchFans } from './fans.ts'
 import { constant, hasZeroDim, roundedNormal, roundedUniform, truncNormal } from './recipe-builders.ts'
 import { NONLINEARITIES, calculateGain } from './gains.ts'
 import { orthogonalRecipe } from '../core/recipe.ts'
@@ -17,8 +18,6 @@ const NOTE = 'Distribution of PyTorch, not its bits.'
 const NORMAL_HOW = 'the MLX float32 standard normal of each element scaled in double, rounded once to the dtype'
 const UNIFORM_HOW = 'a double uniform from one Threefry word per element, rounded once to the dtype'
 
-const num = (params: ResolvedParams, name: string): number => params[name] as number
-
 const gainParam: ParamSpec = { name: 'gain', type: 'number', default: 1.0, description: 'An optional scaling factor.' }
 const aParam: ParamSpec = {
   name: 'a', type: 'number', default: 0, description: 'The negative slope of the rectifier used after this layer (only used with leaky_relu).'
@@ -29,6 +28,15 @@ const modeParam: ParamSpec = {
 const nonlinearityParam: ParamSpec = {
   name: 'nonlinearity', type: 'string', enum: NONLINEARITIES, default: 'leaky_relu', description: 'The non-linear function (nn.functional name) whose calculate_gain is used.'
 }
+
+/** What every fan-based entry (xavier_*, kaiming_*) shares: torch's fan rule, float dtypes. */
+const fanBased = {
+  fan: TORCH_FAN,
+  dtypes: FLOAT_DTYPES,
+  mlxExact: false,
+  minRank: 2,
+  rankMessage: torchFanRankMessage
+} as const
 
 const twoDims = (): string => 'Only tensors with 2 dimensions are supported'
 
@@ -42,7 +50,7 @@ function kaimingStd (shape: readonly number[], params: ResolvedParams): number {
   if (hasZeroDim(shape)) return 0 // torch: "Initializing zero-element tensors is a no-op"
   const { fanIn, fanOut } = torchFans(shape)
   const fan = params.mode === 'fan_out' ? fanOut : fanIn
-  const gain = calculateGain(params.nonlinearity as string, num(params, 'a'))
+  const gain = calculateGain(params.nonlinearity as string, numberParam(params, 'a'))
   return gain / Math.sqrt(fan)
 }
 
@@ -66,8 +74,8 @@ export const torchInitializers: readonly InitializerEntry[] = [
     dtypes: FLOAT_DTYPES,
     mlxExact: false,
     recipe (_shape, params) {
-      const a = num(params, 'a')
-      const b = num(params, 'b')
+      const a = numberParam(params, 'a')
+      const b = numberParam(params, 'b')
       if (a > b) throw new TensorInitError('invalid-parameter', `uniform_ expects to return a [from, to) range, but found from=${a} > to=${b}`, '/params/a')
       return roundedUniform(a, b)
     }
@@ -84,7 +92,7 @@ export const torchInitializers: readonly InitializerEntry[] = [
     ],
     dtypes: FLOAT_DTYPES,
     mlxExact: false,
-    recipe: (_shape, params) => roundedNormal(num(params, 'mean'), num(params, 'std'))
+    recipe: (_shape, params) => roundedNormal(numberParam(params, 'mean'), numberParam(params, 'std'))
   },
   {
     id: 'torch.trunc_normal_',
@@ -99,7 +107,7 @@ export const torchInitializers: readonly InitializerEntry[] = [
     ],
     dtypes: FLOAT_DTYPES,
     mlxExact: false,
-    recipe: (_shape, params) => truncNormal(num(params, 'mean'), num(params, 'std'), num(params, 'a'), num(params, 'b'), '/params/a')
+    recipe: (_shape, params) => truncNormal(numberParam(params, 'mean'), numberParam(params, 'std'), numberParam(params, 'a'), numberParam(params, 'b'), '/params/a')
   },
   {
     id: 'torch.constant_',
@@ -110,7 +118,7 @@ export const torchInitializers: readonly InitializerEntry[] = [
     params: [{ name: 'val', type: 'number', required: true, description: 'The value to fill the tensor with.' }],
     dtypes: DTYPES,
     mlxExact: false,
-    recipe: (_shape, params, dtype) => constant(num(params, 'val'), dtype, '/params/val')
+    recipe: (_shape, params, dtype) => constant(numberParam(params, 'val'), dtype, '/params/val')
   },
   {
     id: 'torch.ones_',
@@ -159,7 +167,7 @@ export const torchInitializers: readonly InitializerEntry[] = [
     maxRank: 5,
     rankMessage: () => 'Only tensors with 3, 4, or 5 dimensions are supported',
     recipe (shape, params) {
-      const groups = num(params, 'groups')
+      const groups = numberParam(params, 'groups')
       if (shape[0]! % groups !== 0) throw new TensorInitError('invalid-parameter', 'dim 0 must be divisible by groups', '/params/groups')
       return { kind: 'dirac', groups, value: 1 }
     }
@@ -170,14 +178,10 @@ export const torchInitializers: readonly InitializerEntry[] = [
     aliases: ['torch.xavier_uniform'],
     summary: `torch.nn.init.xavier_uniform_ (Glorot): U(-a, a), a = gain * sqrt(6/(fan_in + fan_out)). ${NOTE}`,
     formula: `w ~ U(-a, a), a = sqrt(3) * gain * sqrt(2/(fan_in + fan_out)): ${UNIFORM_HOW}`,
-    fan: TORCH_FAN,
+    ...fanBased,
     params: [gainParam],
-    dtypes: FLOAT_DTYPES,
-    mlxExact: false,
-    minRank: 2,
-    rankMessage: torchFanRankMessage,
     recipe (shape, params) {
-      const a = Math.sqrt(3.0) * xavierStd(shape, num(params, 'gain'))
+      const a = Math.sqrt(3.0) * xavierStd(shape, numberParam(params, 'gain'))
       return roundedUniform(-a, a)
     }
   },
@@ -187,13 +191,9 @@ export const torchInitializers: readonly InitializerEntry[] = [
     aliases: ['torch.xavier_normal'],
     summary: `torch.nn.init.xavier_normal_ (Glorot): N(0, std^2), std = gain * sqrt(2/(fan_in + fan_out)), untruncated (Keras GlorotNormal is truncated). ${NOTE}`,
     formula: `w ~ N(0, std^2), std = gain * sqrt(2/(fan_in + fan_out)): ${NORMAL_HOW}`,
-    fan: TORCH_FAN,
+    ...fanBased,
     params: [gainParam],
-    dtypes: FLOAT_DTYPES,
-    mlxExact: false,
-    minRank: 2,
-    rankMessage: torchFanRankMessage,
-    recipe: (shape, params) => roundedNormal(0.0, xavierStd(shape, num(params, 'gain')))
+    recipe: (shape, params) => roundedNormal(0.0, xavierStd(shape, numberParam(params, 'gain')))
   },
   {
     id: 'torch.kaiming_uniform_',
@@ -201,12 +201,8 @@ export const torchInitializers: readonly InitializerEntry[] = [
     aliases: ['torch.kaiming_uniform'],
     summary: `torch.nn.init.kaiming_uniform_ (He): U(-bound, bound), bound = gain * sqrt(3/fan), gain = calculate_gain(nonlinearity, a) (sqrt(2) by default; a = sqrt(5) gives nn.Linear's default U(+-1/sqrt(fan_in))). ${NOTE}`,
     formula: `w ~ U(-b, b), b = sqrt(3) * gain / sqrt(fan): ${UNIFORM_HOW}`,
-    fan: TORCH_FAN,
+    ...fanBased,
     params: [aParam, modeParam, nonlinearityParam],
-    dtypes: FLOAT_DTYPES,
-    mlxExact: false,
-    minRank: 2,
-    rankMessage: torchFanRankMessage,
     recipe (shape, params) {
       const bound = Math.sqrt(3.0) * kaimingStd(shape, params)
       return roundedUniform(-bound, bound)
@@ -218,12 +214,8 @@ export const torchInitializers: readonly InitializerEntry[] = [
     aliases: ['torch.kaiming_normal'],
     summary: `torch.nn.init.kaiming_normal_ (He): N(0, std^2), std = gain / sqrt(fan), gain = calculate_gain(nonlinearity, a) (sqrt(2) by default), untruncated (Keras HeNormal is truncated). ${NOTE}`,
     formula: `w ~ N(0, std^2), std = gain / sqrt(fan): ${NORMAL_HOW}`,
-    fan: TORCH_FAN,
+    ...fanBased,
     params: [aParam, modeParam, nonlinearityParam],
-    dtypes: FLOAT_DTYPES,
-    mlxExact: false,
-    minRank: 2,
-    rankMessage: torchFanRankMessage,
     recipe: (shape, params) => roundedNormal(0, kaimingStd(shape, params))
   },
   {
@@ -240,7 +232,7 @@ export const torchInitializers: readonly InitializerEntry[] = [
     recipe (shape, params) {
       const rows = shape[0]!
       const cols = shape.slice(1).reduce((a, b) => a * b, 1)
-      return orthogonalRecipe(rows, cols, num(params, 'gain'), false)
+      return orthogonalRecipe(rows, cols, numberParam(params, 'gain'), false)
     }
   },
   {
@@ -264,8 +256,8 @@ export const torchInitializers: readonly InitializerEntry[] = [
         throw new TensorInitError('tensor-too-large',
           `sparse_ chooses the zeros of a column among all its rows, so a column is held in memory; at most ${SPARSE_MAX_ROWS} rows are allowed, got ${rows}.`, '/shape')
       }
-      const sparsity = num(params, 'sparsity')
-      return { kind: 'column-sparse', sparsity, std: num(params, 'std'), zeros: Math.min(rows, Math.ceil(sparsity * rows)) }
+      const sparsity = numberParam(params, 'sparsity')
+      return { kind: 'column-sparse', sparsity, std: numberParam(params, 'std'), zeros: Math.min(rows, Math.ceil(sparsity * rows)) }
     }
   }
 ]

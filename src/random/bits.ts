@@ -1,3 +1,4 @@
+import { checkElementRange } from '../core/element-range.ts'
 import type { Key } from '../core/plan.ts'
 import { threefry2x32 } from './threefry.ts'
 
@@ -20,9 +21,8 @@ const pair = new Uint32Array(2)
  * words (one in each half), so pairs whose both words fall in the range are hashed once.
  */
 export function fillWords (key: Key, totalWords: number, start: number, end: number, out: Uint32Array, outOffset = 0): void {
-  if (start < 0 || end > totalWords || start > end) {
-    throw new RangeError(`word range [${start}, ${end}) outside [0, ${totalWords})`)
-  }
+  // Words are the elements of the W-word draw: the same rule as any element range.
+  checkElementRange({ start, end }, totalWords)
   if (out.length - outOffset < end - start) throw new RangeError('output too small for the word range')
   const k0 = key[0]
   const k1 = key[1]

@@ -7,7 +7,7 @@ import { type HalfDType, bf16FromF32, f16FromF32, halfFromF32, halfToF32 } from 
 import { LruCache } from './lru.ts'
 import { type DrawRange, type SampleOut, type SamplerDType, checkRange } from './sampler-types.ts'
 import { BLOCK_WORDS, blockWords } from './scratch.ts'
-import { applyLut16 } from './uniform.ts'
+import { applyLut16, unit013 } from './uniform.ts'
 
 /**
  * mx.random.normal(shape, dtype, loc, scale, key) for any element range.
@@ -34,29 +34,45 @@ const LOW = ABOVE_MINUS_ONE.float32
 const SQRT2 = SQRT2_IN.float32
 
 /**
- * float32 normal. 0.13: v = sqrt2*e; *scale if != 1; +loc if != 0. 0.32: v = (sqrt2 [*scale])*e;
- * +loc if passed. Written as one loop with a first factor, an optional second factor and an
- * optional addend, the flags being loop-invariant.
+ * The per-call scalars of the float32 normal: v = first * e, then v = second * v if hasSecond,
+ * then v = addend + v if hasAdd, each op rounded to float32, e = erfinv(x) of the shared core.
+ *  - mlx-0.13 (spec b.6): first = sqrt2; second = float(scale), applied if != 1; addend =
+ *    float(loc), applied if != 0.
+ *  - mlx-0.32 (spec b.13): first = sqrt2, or float(sqrt2 * float(scale)) if scale was passed
+ *    (folded before it meets e); addend = float(loc), applied if loc was passed; no second factor.
+ * normalF32 and the wasm kernel (src/engines/cpu/wasm/wasm-kernels.ts) both take them from here:
+ * a difference between the two would be a difference in bytes.
+ */
+export interface NormalF32Coefficients {
+  first: number
+  second: number
+  addend: number
+  hasSecond: boolean
+  hasAdd: boolean
+}
+
+export function normalF32Coefficients (profile: Profile, loc: number | undefined, scale: number | undefined): NormalF32Coefficients {
+  if (profile === 'mlx-0.13') {
+    const second = Math.fround(scale ?? 1)
+    const addend = Math.fround(loc ?? 0)
+    return { first: SQRT2, second, addend, hasSecond: second !== 1, hasAdd: addend !== 0 }
+  }
+  return {
+    first: scale === undefined ? SQRT2 : Math.fround(SQRT2 * Math.fround(scale)),
+    second: 1,
+    addend: loc === undefined ? 0 : Math.fround(loc),
+    hasSecond: false,
+    hasAdd: loc !== undefined
+  }
+}
+
+/**
+ * float32 normal: one loop with a first factor, an optional second factor and an optional
+ * addend (normalF32Coefficients), the flags being loop-invariant.
  */
 export function normalF32 (profile: Profile, d: DrawRange, loc: number | undefined, scale: number | undefined, out: Float32Array, outOffset = 0): void {
   checkRange(d, out, outOffset)
-  let first = SQRT2
-  let second = 1
-  let addend = 0
-  let hasSecond = false
-  let hasAdd = false
-  if (profile === 'mlx-0.13') {
-    second = Math.fround(scale ?? 1)
-    hasSecond = second !== 1
-    addend = Math.fround(loc ?? 0)
-    hasAdd = addend !== 0
-  } else {
-    if (scale !== undefined) first = Math.fround(SQRT2 * Math.fround(scale))
-    if (loc !== undefined) {
-      addend = Math.fround(loc)
-      hasAdd = true
-    }
-  }
+  const { first, second, addend, hasSecond, hasAdd } = normalF32Coefficients(profile, loc, scale)
   const words = blockWords()
   for (let s = d.start; s < d.end; s += BLOCK_WORDS) {
     const e = Math.min(d.end, s + BLOCK_WORDS)
@@ -80,7 +96,6 @@ export function normalLut013 (dtype: HalfDType, loc: number, scale: number): Uin
   const s32 = Math.fround(scale)
   const l32 = Math.fround(loc)
   return luts.getOrCreate(`n013|${dtype}|${l32}|${s32}`, () => {
-    const top = BELOW_ONE[dtype]
     const low = ABOVE_MINUS_ONE[dtype]
     const range = subIn(dtype, 1, low) // exactly 2 in every dtype, computed as MLX does
     const sqrt2 = SQRT2_IN[dtype]
@@ -88,9 +103,7 @@ export function normalLut013 (dtype: HalfDType, loc: number, scale: number): Uin
     const locD = scalarTo(dtype, l32)
     const lut = new Uint16Array(65536)
     for (let b = 0; b < 65536; b++) {
-      let u = roundTo(dtype, Math.fround(b / 65535))
-      if (u > top) u = top
-      const x = addIn(dtype, mulIn(dtype, range, u), low)
+      const x = addIn(dtype, mulIn(dtype, range, unit013(dtype, b)), low)
       let v = mulIn(dtype, sqrt2, roundTo(dtype, erfinvF32(x)))
       if (s32 !== 1) v = mulIn(dtype, scaleD, v)
       if (l32 !== 0) v = addIn(dtype, locD, v)

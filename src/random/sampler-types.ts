@@ -1,3 +1,4 @@
+import { checkElementRange } from '../core/element-range.ts'
 import type { Key } from '../core/plan.ts'
 
 /**
@@ -23,10 +24,9 @@ export interface DrawRange {
   end: number
 }
 
+/** Throws a RangeError unless `d` is a valid draw range and `out` has room for it from `outOffset`. */
 export function checkRange (d: DrawRange, out: { length: number }, outOffset: number): void {
   if (!Number.isSafeInteger(d.n) || d.n < 0) throw new RangeError(`element count must be a non-negative integer, got ${d.n}`)
-  if (!Number.isSafeInteger(d.start) || !Number.isSafeInteger(d.end) || d.start < 0 || d.end > d.n || d.start > d.end) {
-    throw new RangeError(`element range [${d.start}, ${d.end}) outside [0, ${d.n})`)
-  }
+  checkElementRange(d, d.n)
   if (out.length - outOffset < d.end - d.start) throw new RangeError('output array too small for the element range')
 }

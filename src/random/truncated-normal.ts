@@ -7,7 +7,7 @@ import { LruCache } from './lru.ts'
 import type { DrawRange } from './sampler-types.ts'
 import { checkRange } from './sampler-types.ts'
 import { BLOCK_WORDS, blockWords } from './scratch.ts'
-import { applyLut16 } from './uniform.ts'
+import { applyLut16, unit013 } from './uniform.ts'
 
 /**
  * mx.random.truncated_normal(lower, upper, shape, dtype, key) for any element range (spec b.7):
@@ -86,13 +86,8 @@ export function truncatedLut013 (dtype: HalfDType, lower: number, upper: number)
   return luts.getOrCreate(`t013|${dtype}|${Math.fround(lower)}|${Math.fround(upper)}`, () => {
     const t = truncatedBounds('mlx-0.13', dtype, lower, upper)
     const range = subIn(dtype, t.b, t.a)
-    const top = BELOW_ONE[dtype]
     const lut = new Uint16Array(65536)
-    for (let bits = 0; bits < 65536; bits++) {
-      let u = roundTo(dtype, Math.fround(bits / 65535))
-      if (u > top) u = top
-      lut[bits] = halfValue(dtype, t, range, u)
-    }
+    for (let bits = 0; bits < 65536; bits++) lut[bits] = halfValue(dtype, t, range, unit013(dtype, bits))
     return lut
   })
 }

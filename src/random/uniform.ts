@@ -46,19 +46,24 @@ export function uniformF32 (d: DrawRange, low: number, high: number, out: Float3
 const luts = new LruCache<string, Uint16Array>(64)
 
 /**
+ * mlx-0.13's half-dtype unit value for the 16-bit draw b (spec b.5): u = D(fround(b / 65535)),
+ * clamped to below_one_D. The uniform, normal and truncated normal tables all start from it.
+ */
+export function unit013 (dtype: HalfDType, b: number): number {
+  const u = roundTo(dtype, Math.fround(b / 65535))
+  const top = BELOW_ONE[dtype]
+  return u > top ? top : u
+}
+
+/**
  * mlx-0.13 half uniform table: entry b is the output bits for the 16-bit draw b (spec b.5).
  * `lo`/`hi` are already values in D (the truncated normal passes erf results directly).
  */
 export function uniformLut013 (dtype: HalfDType, lo: number, hi: number): Uint16Array {
   return luts.getOrCreate(`u013|${dtype}|${lo}|${hi}`, () => {
     const range = subIn(dtype, hi, lo)
-    const top = BELOW_ONE[dtype]
     const lut = new Uint16Array(65536)
-    for (let b = 0; b < 65536; b++) {
-      let u = roundTo(dtype, Math.fround(b / 65535))
-      if (u > top) u = top
-      lut[b] = halfFromF32(dtype, addIn(dtype, mulIn(dtype, range, u), lo))
-    }
+    for (let b = 0; b < 65536; b++) lut[b] = halfFromF32(dtype, addIn(dtype, mulIn(dtype, range, unit013(dtype, b)), lo))
     return lut
   })
 }

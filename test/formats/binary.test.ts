@@ -10,6 +10,17 @@ describe('binaryEncoding', () => {
     expect(formats.binaryEncoding('safetensors', tensor, { format: 'mlx' })).toEqual(formats.safetensorsEncoding(tensor, { format: 'mlx' }))
   })
 
+  it('writes the name and metadata into safetensors only: raw and npy have no place for them', () => {
+    const metadata = { format: 'pt', 'tensor_init.seed': '1' }
+    expect(formats.binaryEncoding('raw', tensor, metadata)).toEqual(formats.binaryEncoding('raw', { ...tensor, name: 'other' }))
+    expect(formats.binaryEncoding('npy', tensor, metadata)).toEqual(formats.binaryEncoding('npy', { ...tensor, name: 'other' }))
+    const named = formats.binaryEncoding('safetensors', tensor, metadata)
+    const header = Buffer.from(named.header).toString('utf8')
+    expect(header).toContain('"weight":{"dtype":"BF16","shape":[4,3]')
+    expect(header).toContain('"__metadata__":{"format":"pt","tensor_init.seed":"1"}')
+    expect(formats.binaryEncoding('safetensors', { ...tensor, name: 'other' }, metadata).header).not.toEqual(named.header)
+  })
+
   it('describes each format with its media type, extension and sizes', () => {
     for (const format of formats.BINARY_FORMATS) {
       const encoding = formats.binaryEncoding(format, tensor)

@@ -1,6 +1,10 @@
+import { Writable } from 'node:stream'
+import { pino } from 'pino'
 import { describe, expect, test } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
+import { EngineOptionError } from '../../src/engines/toolkit/options.ts'
+import { createLogger } from '../../src/logger.ts'
 import { build } from '../support/helper.ts'
 
 describe('buildApp', () => {
@@ -66,5 +70,29 @@ describe('buildApp', () => {
     } finally {
       await app.close()
     }
+  })
+
+  test('an unusable engine option fails buildApp itself (a start-up error), before any request', async () => {
+    const config = loadConfig({ ENGINE: 'remote', WORKER_HOSTS: 'http://a:1/v1' })
+    await expect(buildApp({ config, logger: false })).rejects.toThrow(EngineOptionError)
+  })
+
+  test('logs through the pino instance it is given, with request ids and fastify\'s request serializer', async () => {
+    const lines: Array<Record<string, unknown>> = []
+    const sink = new Writable({
+      write (chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
+        done()
+      }
+    })
+    const { app } = await build({ logger: pino({ level: 'info' }, sink) })
+    await app.inject({ url: '/healthz', headers: { 'x-request-id': 'log-1' } })
+    const incoming = lines.find((line) => line.msg === 'incoming request')
+    expect(incoming).toMatchObject({ reqId: 'log-1', req: { method: 'GET', url: '/healthz' } })
+    expect(lines.find((line) => line.msg === 'request completed')).toMatchObject({ reqId: 'log-1', res: { statusCode: 200 } })
+  })
+
+  test('the service logger is pino at the configured level', () => {
+    expect(createLogger(loadConfig({ LOG_LEVEL: 'warn' }).logLevel).level).toBe('warn')
   })
 })

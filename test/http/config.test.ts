@@ -76,6 +76,69 @@ describe('loadConfig', () => {
     }
   })
 
+  test('ENGINE=remote: WORKER_HOSTS and the REMOTE_* variables become the remote engine options', () => {
+    const config = loadConfig({
+      ENGINE: 'remote',
+      WORKER_HOSTS: 'http://a:1, http://b:2,,',
+      REMOTE_PART_BYTES: '1_048_576',
+      REMOTE_BODY_TIMEOUT_MS: '2500',
+      REMOTE_EXACTNESS: 'exact',
+      REMOTE_WINDOW_PARTS: ''
+    })
+    expect(config.engine).toEqual({
+      kind: 'remote',
+      remote: { hosts: ['http://a:1', 'http://b:2'], partBytes: 1048576, bodyTimeoutMs: 2500, exactness: 'exact' }
+    })
+    // Every REMOTE_* integer reaches its option.
+    const all = loadConfig({
+      ENGINE: 'remote',
+      WORKER_HOSTS: 'http://a:1',
+      REMOTE_PART_BYTES: '1',
+      REMOTE_CONNECTIONS_PER_HOST: '2',
+      REMOTE_WINDOW_PARTS: '3',
+      REMOTE_HEADERS_TIMEOUT_MS: '4',
+      REMOTE_BODY_TIMEOUT_MS: '5',
+      REMOTE_CONNECT_TIMEOUT_MS: '6',
+      REMOTE_HEALTH_INTERVAL_MS: '7',
+      REMOTE_HEALTH_TIMEOUT_MS: '8',
+      REMOTE_MAX_ATTEMPTS: '9'
+    })
+    expect(all.engine.remote).toEqual({
+      hosts: ['http://a:1'],
+      partBytes: 1,
+      connectionsPerHost: 2,
+      windowParts: 3,
+      headersTimeoutMs: 4,
+      bodyTimeoutMs: 5,
+      connectTimeoutMs: 6,
+      healthIntervalMs: 7,
+      healthTimeoutMs: 8,
+      maxAttemptsPerPart: 9
+    })
+    // Another engine gets no remote options.
+    expect(loadConfig({ WORKER_HOSTS: 'http://a:1' }).engine).toEqual({ kind: 'cpu' })
+  })
+
+  test('ENGINE=remote refuses to start without WORKER_HOSTS; REMOTE_* values are checked like the others', () => {
+    const problemsOf = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig(env)
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems
+        throw err
+      }
+      throw new Error('expected a ConfigError')
+    }
+    expect(problemsOf({ ENGINE: 'remote' })).toEqual(['ENGINE=remote needs WORKER_HOSTS, a comma-separated list of origins (http://host:port).'])
+    expect(problemsOf({ ENGINE: 'remote', WORKER_HOSTS: ' , ' })).toEqual(['ENGINE=remote needs WORKER_HOSTS, a comma-separated list of origins (http://host:port).'])
+    expect(problemsOf({ ENGINE: 'remote', WORKER_HOSTS: 'http://a:1', REMOTE_MAX_ATTEMPTS: '2.5' })).toEqual([
+      'REMOTE_MAX_ATTEMPTS="2.5": must be an integer in [0, 9007199254740991].'
+    ])
+    expect(problemsOf({ ENGINE: 'remote', WORKER_HOSTS: 'http://a:1', REMOTE_EXACTNESS: 'any' })).toEqual([
+      'REMOTE_EXACTNESS="any": must be one of largest, exact.'
+    ])
+  })
+
   test('every variable has a description (the README table is built from them)', () => {
     for (const [name, schema] of Object.entries(ENV_SCHEMA.properties)) {
       expect((schema as { description?: string }).description, name).toMatch(/\S/)

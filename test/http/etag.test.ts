@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { tensorEtag } from '../../src/http/etag.ts'
+import { checkpointEtag, tensorEtag } from '../../src/http/etag.ts'
 import { ETAG_PLAN_FIELDS } from '../../src/core/plan-digest.ts'
 import { canonicalJson } from '../../src/core/canonical-json.ts'
 import { listInitializers } from '../../src/initializers/catalog.ts'
@@ -88,5 +88,63 @@ describe('tensorEtag', () => {
     const reordered: Plan = { ...plan, params: Object.fromEntries(Object.entries(plan.params).reverse()) }
     expect(canonicalJson(reordered.params)).toBe(canonicalJson(plan.params))
     expect(tensorEtag(reordered, 'raw', EXACT)).toBe(tensorEtag(plan, 'raw', EXACT))
+  })
+})
+
+describe('checkpointEtag', () => {
+  const plansOf = (): Plan[] => [
+    buildPlan({ initializer: 'glorot_uniform', shape: [8, 4], seed: 1 }, 'json'),
+    buildPlan({ initializer: 'normal', shape: [4], seed: 1, draw: 1, params: { std: 0.02 } }, 'json'),
+    buildPlan({ initializer: 'he_normal', shape: [3, 3], dtype: 'bfloat16', seed: 1, draw: 2 }, 'json')
+  ]
+  const metadata = { format: 'pt', 'tensor_init.version': '1.0.0' }
+
+  it('is equal for equal plans, metadata and class, and has the shape of a tensor tag', () => {
+    const tag = checkpointEtag(plansOf(), metadata, EXACT)
+    expect(checkpointEtag(plansOf(), { ...metadata }, { class: 'exact' })).toBe(tag)
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]{43}"$/)
+  })
+
+  it('changes when any one tensor\'s plan changes, in any field', () => {
+    const base = checkpointEtag(plansOf(), metadata, EXACT)
+    const tags = new Set([base])
+    for (let j = 0; j < plansOf().length; j++) {
+      const plan = plansOf()[j]!
+      const variants: Plan[] = [
+        { ...plan, initializer: 'he_uniform' },
+        { ...plan, params: { ...plan.params, extra: 1 } },
+        { ...plan, recipe: { ...plan.recipe, scale: 2 } as Plan['recipe'] },
+        { ...plan, profile: 'mlx-0.13' },
+        { ...plan, keys: [[plan.keys[0]![0], plan.keys[0]![1] + 1]] },
+        { ...plan, keySource: { kind: 'seed', seed: '1', draw: 7 } },
+        { ...plan, shape: [...plan.shape, 1] },
+        { ...plan, dtype: plan.dtype === 'float64' ? 'float32' : 'float64' },
+        { ...plan, mlxExact: !plan.mlxExact }
+      ]
+      expect(variants.length).toBe(ETAG_PLAN_FIELDS.length)
+      for (const variant of variants) {
+        const plans = plansOf()
+        plans[j] = variant
+        tags.add(checkpointEtag(plans, metadata, EXACT))
+      }
+    }
+    expect(tags.size).toBe(1 + plansOf().length * ETAG_PLAN_FIELDS.length)
+  })
+
+  it('changes with the byte order, the tensor count, the metadata and the exactness class', () => {
+    const plans = plansOf()
+    const base = checkpointEtag(plans, metadata, EXACT)
+    const others = [
+      checkpointEtag([plans[1]!, plans[0]!, plans[2]!], metadata, EXACT),
+      checkpointEtag(plans.slice(0, 2), metadata, EXACT),
+      checkpointEtag(plans, { ...metadata, 'tensor_init.version': '1.0.1' }, EXACT),
+      checkpointEtag(plans, metadata, { class: 'close', ulp: 2 })
+    ]
+    expect(new Set([base, ...others]).size).toBe(others.length + 1)
+  })
+
+  it('is never the tag of a single tensor with the same plan', () => {
+    const [plan] = plansOf()
+    expect(checkpointEtag([plan!], {}, EXACT)).not.toBe(tensorEtag(plan!, 'safetensors', EXACT, {}))
   })
 })

@@ -46,6 +46,20 @@ describe('src/server.ts', () => {
     expect(output).toContain('MAX_BYTES="-1": must be an integer')
   }, 60_000)
 
+  test('ENGINE=remote without WORKER_HOSTS stops the process at start, naming the variable', async () => {
+    const { code, output } = await run({ ENGINE: 'remote', WORKER_HOSTS: '' })
+    expect(code).toBe(1)
+    expect(output).toContain('Invalid configuration:')
+    expect(output).toContain('ENGINE=remote needs WORKER_HOSTS')
+  }, 60_000)
+
+  test('an unusable engine option stops the process at start with its message, before listening', async () => {
+    const { code, output } = await run({ ENGINE: 'remote', WORKER_HOSTS: 'ftp://a:1' })
+    expect(code).toBe(1)
+    expect(output).toContain("tensor-init cannot start: worker host 'ftp://a:1' must use http or https.")
+    expect(output).not.toContain('Server listening')
+  }, 60_000)
+
   test('SIGTERM: in-flight streams finish within the grace delay, those that cannot are cut, the process exits', async () => {
     const server = await startServer({ SHUTDOWN_GRACE_MS: '6000' })
     // A: 8 MiB read promptly. B: 1 GiB read by a client that stops reading; it cannot finish.

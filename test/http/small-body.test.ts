@@ -3,13 +3,13 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.ts'
 import { type CpuEngine, createCpuEngine } from '../../src/engines/cpu/cpu-engine.ts'
 import { executeRange } from '../../src/engines/reference/execute.ts'
-import { SMALL_BODY_BYTES } from '../../src/http/binary-response.ts'
+import { SMALL_BODY_BYTES } from '../../src/http/send-representation.ts'
 import { npyEncoding } from '../../src/formats/npy.ts'
 import { buildPlan } from '../../src/initializers/build-plan.ts'
 
 /**
  * Bodies up to SMALL_BODY_BYTES are computed before anything is sent and go out as one buffer
- * (src/http/binary-response.ts). With the cpu engine, small float32 ranges are computed on the
+ * (src/http/send-representation.ts). With the cpu engine, small float32 ranges are computed on the
  * main thread (computeNow) and never reach a worker; others (half dtypes) go through the workers.
  * Either way the bytes, lengths and headers are those of the streamed path.
  */

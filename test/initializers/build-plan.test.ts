@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TensorInitError } from '../../src/core/errors.ts'
+import { ERROR_CODES, TensorInitError } from '../../src/core/errors.ts'
 import { buildPlan, DEFAULT_PLAN_LIMITS } from '../../src/initializers/build-plan.ts'
 import { type TensorRequest } from '../../src/initializers/tensor-request.ts'
 import { listInitializers } from '../../src/initializers/catalog.ts'
@@ -106,8 +106,8 @@ describe('buildPlan: every bad input is a typed 4xx naming its field', () => {
       const err = errorOf(spec, source)
       expect(err.code).toBe(code)
       expect(err.field).toBe(field)
-      expect(err.status).toBeGreaterThanOrEqual(400)
-      expect(err.status).toBeLessThan(500)
+      expect(ERROR_CODES[err.code].status).toBeGreaterThanOrEqual(400)
+      expect(ERROR_CODES[err.code].status).toBeLessThan(500)
       expect(err.message.length).toBeGreaterThan(10)
     })
   }

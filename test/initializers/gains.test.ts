@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ERROR_CODES, type TensorInitError } from '../../src/core/errors.ts'
 import { NONLINEARITIES, calculateGain } from '../../src/initializers/gains.ts'
 
 /** torch.nn.init.calculate_gain's table (torch/nn/init.py docstring and code). */
@@ -35,11 +36,29 @@ describe('calculate_gain', () => {
     } catch (err) {
       caught = err
     }
-    expect(caught).toMatchObject({ code: 'invalid-parameter', field: '/params/nonlinearity', status: 400 })
+    expect(caught).toMatchObject({ code: 'invalid-parameter', field: '/params/nonlinearity' })
+    expect(ERROR_CODES[(caught as TensorInitError).code].status).toBe(400)
   })
 
-  it('lists exactly the twelve names torch accepts', () => {
-    expect(NONLINEARITIES).toHaveLength(12)
-    for (const n of NONLINEARITIES) expect(Number.isFinite(calculateGain(n))).toBe(true)
+  it('publishes exactly the names of torch\'s table, each with torch\'s gain', () => {
+    // calculate_gain's docstring table (frameworks-and-formats.md §2.3), restated on purpose:
+    // the catalog's `nonlinearity` enum is NONLINEARITIES, so a name torch lacks, or one of its
+    // names left out, or a gain that drifts, fails here.
+    const TORCH_TABLE: Record<string, number> = {
+      linear: 1,
+      conv1d: 1,
+      conv2d: 1,
+      conv3d: 1,
+      conv_transpose1d: 1,
+      conv_transpose2d: 1,
+      conv_transpose3d: 1,
+      sigmoid: 1,
+      tanh: 5 / 3,
+      relu: Math.sqrt(2),
+      leaky_relu: Math.sqrt(2 / (1 + 0.01 * 0.01)),
+      selu: 3 / 4
+    }
+    expect([...NONLINEARITIES].sort()).toEqual(Object.keys(TORCH_TABLE).sort())
+    for (const n of NONLINEARITIES) expect([n, calculateGain(n)]).toEqual([n, TORCH_TABLE[n]])
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { isTensorInitError, type TensorInitError } from '../../src/core/errors.ts'
+import { ERROR_CODES, isTensorInitError, type TensorInitError } from '../../src/core/errors.ts'
 import { buildPlan, DEFAULT_PLAN_LIMITS } from '../../src/initializers/build-plan.ts'
 import { buildManifest, DEFAULT_MANIFEST_LIMITS, nameSeed } from '../../src/initializers/manifest.ts'
 import { sequenceKeys } from '../../src/random/keys.ts'
@@ -120,8 +120,8 @@ describe('buildManifest: every bad input is a typed error with a pointer into th
   test.each(cases)('%s', (_label, body, code, field) => {
     const err = thrown(() => buildManifest(body))
     expect({ code: err.code, field: err.field }).toEqual({ code, field })
-    expect(err.status).toBeGreaterThanOrEqual(400)
-    expect(err.status).toBeLessThan(500)
+    expect(ERROR_CODES[err.code].status).toBeGreaterThanOrEqual(400)
+    expect(ERROR_CODES[err.code].status).toBeLessThan(500)
   })
 
   test('too many tensors, and too many bytes in all (each tensor alone being within limits)', () => {
@@ -129,9 +129,9 @@ describe('buildManifest: every bad input is a typed error with a pointer into th
     const small = (i: number): object => ({ name: `t${i}`, shape: [50], initializer: 'normal' })
     expect(buildManifest({ tensors: [0, 1, 2].map(small) }, limits).dataBytes).toBe(600)
     const many = thrown(() => buildManifest({ tensors: [0, 1, 2, 3].map(small) }, limits))
-    expect([many.code, many.field, many.status]).toEqual(['invalid-manifest', '/tensors', 400])
+    expect([many.code, many.field, ERROR_CODES[many.code].status]).toEqual(['invalid-manifest', '/tensors', 400])
     const big = thrown(() => buildManifest({ tensors: [{ name: 'a', shape: [200], initializer: 'normal' }, { name: 'b', shape: [100], initializer: 'normal' }] }, limits))
-    expect([big.code, big.field, big.status]).toEqual(['tensor-too-large', '/tensors', 413])
+    expect([big.code, big.field, ERROR_CODES[big.code].status]).toEqual(['tensor-too-large', '/tensors', 413])
     // One tensor over the per-tensor limit is that tensor's shape.
     const one = thrown(() => buildManifest({ tensors: [{ name: 'a', shape: [2 ** 31, 2], initializer: 'normal' }] }, { ...limits, ...DEFAULT_PLAN_LIMITS }))
     expect([one.code, one.field]).toEqual(['tensor-too-large', '/tensors/0/shape'])

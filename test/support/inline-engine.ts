@@ -1,4 +1,5 @@
-import type { Engine, EngineInfo, StreamOptions } from '../../src/engines/engine.ts'
+import type { Engine, StreamOptions } from '../../src/engines/engine.ts'
+import type { EngineInfo } from '../../src/engines/engine-info.ts'
 import type { Exactness } from '../../src/core/exactness.ts'
 import type { ElementRange } from '../../src/core/element-range.ts'
 import { executeRange } from '../../src/engines/reference/execute.ts'

@@ -7,13 +7,16 @@ import { instantiateKernels } from './wasm/kernel-module.ts'
 import { WasmKernels } from './wasm/wasm-kernels.ts'
 import type { CpuWorkerData } from './cpu-worker.ts'
 import type { ChunkRecycler } from '../chunk-recycler.ts'
-import type { Engine, EngineInfo, StreamOptions } from '../engine.ts'
+import type { Engine, EngineLoad, StreamOptions } from '../engine.ts'
+import type { EngineInfo } from '../engine-info.ts'
 import type { Exactness } from '../../core/exactness.ts'
-import type { ElementRange } from '../../core/element-range.ts'
+import { checkElementRange, type ElementRange } from '../../core/element-range.ts'
 import { DEFAULT_CHUNK_BYTES, chunkLength, chunkRanges } from './chunking.ts'
 import { type ChunkTask, type KernelMode, type KernelSet, probeWasmKernels } from './execute-chunk.ts'
 import { FairScheduler, type Scheduled } from './fair-scheduler.ts'
 import { workerEntry } from '../toolkit/worker-entry.ts'
+import { integerOption } from '../toolkit/options.ts'
+import { orderedWindow } from '../toolkit/ordered-window.ts'
 import { type WorkerResult, unwrapWorkerResult } from './worker-result.ts'
 import { SERVICE_VERSION } from '../../core/service-version.ts'
 
@@ -74,6 +77,13 @@ const TASKS_PER_THREAD = 2
  */
 export const INLINE_MAX_BYTES = 64 * 1024
 
+/** The pool's figures (Engine.load's `queued`, and what the tests and benchmarks watch). */
+export interface CpuLoad extends EngineLoad {
+  running: number
+  started: number
+  reused: number
+}
+
 interface Settings {
   threads: number
   chunkBytes: number
@@ -82,44 +92,8 @@ interface Settings {
   kernels: KernelSet
 }
 
-function positiveInteger (name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback
-  if (!Number.isSafeInteger(v) || v < 1) {
-    throw new TensorInitError('invalid-config', `cpu engine: ${name} must be a positive integer, got ${String(value)}`)
-  }
-  return v
-}
-
 function closedError (): TensorInitError {
   return new TensorInitError('engine-unavailable', 'cpu engine is closed')
-}
-
-/**
- * The promise, or the signal's reason if it aborts first. The abort listener lives only as long
- * as this one promise: racing every chunk against one long-lived "aborted" promise instead would
- * leave a reaction on it per chunk, each holding its chunk's bytes until the stream ends.
- */
-async function untilAborted<T> (promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return await promise
-  signal.throwIfAborted()
-  return await new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then((value) => {
-      signal.removeEventListener('abort', onAbort)
-      resolve(value)
-    }, (err: unknown) => {
-      signal.removeEventListener('abort', onAbort)
-      reject(err)
-    })
-  })
-}
-
-function checkRange (plan: Plan, range: ElementRange): void {
-  const total = elementCount(plan.shape)
-  if (!Number.isSafeInteger(range.start) || !Number.isSafeInteger(range.end) || range.start < 0 || range.end > total || range.start > range.end) {
-    throw new RangeError(`element range [${range.start}, ${range.end}) outside [0, ${total})`)
-  }
 }
 
 export class CpuEngine implements Engine {
@@ -134,10 +108,10 @@ export class CpuEngine implements Engine {
   #closed = false
 
   constructor (options: CpuEngineOptions = {}) {
-    const threads = positiveInteger('threads', options.threads, availableParallelism())
-    const chunkBytes = positiveInteger('chunkBytes', options.chunkBytes, CPU_DEFAULTS.chunkBytes)
-    const window = positiveInteger('window', options.window, 2 * threads)
-    const maxQueue = positiveInteger('maxQueue', options.maxQueue, CPU_DEFAULTS.maxQueue)
+    const threads = integerOption('cpu engine: threads', options.threads ?? availableParallelism(), 1)
+    const chunkBytes = integerOption('cpu engine: chunkBytes', options.chunkBytes ?? CPU_DEFAULTS.chunkBytes, 1)
+    const window = integerOption('cpu engine: window', options.window ?? 2 * threads, 1)
+    const maxQueue = integerOption('cpu engine: maxQueue', options.maxQueue ?? CPU_DEFAULTS.maxQueue, 1)
     const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, { code: 'TENSOR_INIT_CPU_KERNELS' }))
     let kernels: KernelSet = 'reference'
     if ((options.kernels ?? 'auto') === 'auto') {
@@ -197,7 +171,7 @@ export class CpuEngine implements Engine {
    * Chunks waiting for a worker (all streams), chunks running, chunks started since creation, and
    * how many of those were computed into a buffer a consumer had released (chunk-recycler.ts).
    */
-  get load (): { queued: number, running: number, started: number, reused: number } {
+  get load (): CpuLoad {
     const s = this.#scheduler
     return { queued: s.queued, running: s.running, started: s.started, reused: this.#reused }
   }
@@ -205,7 +179,7 @@ export class CpuEngine implements Engine {
   /** Tiny float32 ranges a wasm kernel covers (INLINE_MAX_BYTES), on the calling thread. */
   computeNow (plan: Plan, range: ElementRange): Uint8Array | undefined {
     if (!this.#inlineable(plan, range)) return undefined
-    checkRange(plan, range)
+    checkElementRange(range, elementCount(plan.shape))
     if (this.#closed) throw closedError()
     return this.#runInline(plan, range)
   }
@@ -221,7 +195,7 @@ export class CpuEngine implements Engine {
   }
 
   stream (plan: Plan, range: ElementRange, options: StreamOptions = {}): AsyncIterable<Uint8Array> {
-    checkRange(plan, range)
+    checkElementRange(range, elementCount(plan.shape))
     if (this.#closed) throw closedError()
     return this.#generate(plan, range, options.signal, options.recycler)
   }
@@ -235,47 +209,30 @@ export class CpuEngine implements Engine {
     }
     const stream = this.#nextStream++
     const { chunkBytes, window } = this.#settings
-    const length = chunkLength(plan, chunkBytes, range)
-    const chunks = chunkRanges(range, length)
-    const inFlight: Array<Scheduled<Uint8Array>> = []
-    try {
-      let next = chunks.next()
-      for (;;) {
-        // Refill up to the window only when the consumer has pulled: that is the backpressure.
-        while (inFlight.length < window && next.done !== true) {
-          const chunk = next.value
-          // A buffer the consumer released travels to the worker and back with the result.
-          const reuse = recycler?.take((chunk.end - chunk.start) * itemSize(plan.dtype))
-          if (reuse !== undefined) this.#reused++
-          inFlight.push(this.#submit(plan, chunk, stream, reuse))
-          next = chunks.next()
-        }
-        const head = inFlight.shift()
-        if (head === undefined) return
-        const bytes = await untilAborted(head.promise, signal)
-        // The chunk may have been ready when the abort came: nothing more is handed out after it.
-        signal?.throwIfAborted()
-        if (bytes.byteLength <= chunkBytes) {
-          recycler?.lend(bytes)
-          yield bytes
-        } else {
-          // A whole-matrix task (chunking.ts): hand it on in chunk-sized views of its buffer.
-          for (let at = 0; at < bytes.byteLength; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes)
-        }
+    const chunks = chunkRanges(range, chunkLength(plan, chunkBytes, range))
+    const start = (chunk: ElementRange): Scheduled<Uint8Array> => {
+      // A buffer the consumer released travels to the worker and back with the result.
+      const reuse = recycler?.take((chunk.end - chunk.start) * itemSize(plan.dtype))
+      if (reuse !== undefined) this.#reused++
+      return this.#submit(plan, chunk, stream, reuse)
+    }
+    // Refill up to the window only when the consumer has pulled: that is the backpressure. When the
+    // stream ends early, queued chunks are dropped; running ones finish and their bytes are discarded.
+    for await (const bytes of orderedWindow(chunks, start, { window, signal, refill: 'on-pull' })) {
+      if (bytes.byteLength <= chunkBytes) {
+        recycler?.lend(bytes)
+        yield bytes
+      } else {
+        // A whole-matrix task (chunking.ts): hand it on in chunk-sized views of its buffer.
+        for (let at = 0; at < bytes.byteLength; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes)
       }
-    } finally {
-      // Queued chunks are dropped; running ones finish and their bytes are discarded.
-      for (const chunk of inFlight) chunk.cancel()
     }
   }
 
   #submit (plan: Plan, chunk: ElementRange, stream: number, buffer: ArrayBuffer | undefined): Scheduled<Uint8Array> {
     const task: ChunkTask = { plan, start: chunk.start, end: chunk.end }
     if (buffer !== undefined) task.buffer = buffer
-    const scheduled = this.#scheduler.submit(stream, task)
-    // A dropped chunk (abort, early exit) still settles later, and nobody awaits it then.
-    scheduled.promise.catch(() => {})
-    return scheduled
+    return this.#scheduler.submit(stream, task)
   }
 
   /** Stops the workers; streams still running fail with 'engine-unavailable'. */

@@ -5,14 +5,17 @@ import { Piscina } from 'piscina'
 import { TensorInitError } from '../../core/errors.ts'
 import { itemSize } from '../../core/dtype.ts'
 import { elementCount, type Plan } from '../../core/plan.ts'
-import type { Engine, EngineInfo, StreamOptions } from '../engine.ts'
+import type { Engine, EngineLoad, StreamOptions } from '../engine.ts'
+import type { EngineInfo } from '../engine-info.ts'
 import type { Exactness } from '../../core/exactness.ts'
-import type { ElementRange } from '../../core/element-range.ts'
+import { checkElementRange, type ElementRange } from '../../core/element-range.ts'
 import { type MlxDevice, mlxExactness, profileExactness } from './exactness.ts'
 import { MLX_PACKAGE, MlxUnavailableError } from './mlx-module.ts'
 import type { MlxRequest, MlxWorkerData, MlxWorkerInfo } from './mlx-runtime.ts'
-import { planTasks, type TaskOptions } from './tasks.ts'
+import { type MlxTask, planTasks, type TaskOptions } from './tasks.ts'
 import { workerEntry } from '../toolkit/worker-entry.ts'
+import { integerOption } from '../toolkit/options.ts'
+import { orderedWindow, type WindowTask } from '../toolkit/ordered-window.ts'
 
 /**
  * The `mlx` engine (design §3): plans run as MLX ops in worker threads, on the Metal GPU on
@@ -48,35 +51,12 @@ export const MLX_DEFAULTS = {
   wholeBytes: 16 * 2 ** 20
 } as const
 
-function positiveInteger (name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new TensorInitError('invalid-config', `mlx engine: ${name} must be a positive integer, got ${value}`)
-  }
-  return value
-}
-
 /** A RAM-backed directory when the host has one (Linux /dev/shm); macOS has none, its temp dir is used. */
 function defaultExchangeParent (): string {
   try {
     if (statSync('/dev/shm').isDirectory()) return '/dev/shm'
   } catch {}
   return tmpdir()
-}
-
-/** Resolves with the promise, or rejects with the signal's reason as soon as it aborts. */
-async function unlessAborted<T> (promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return await promise
-  signal.throwIfAborted()
-  let onAbort: (() => void) | undefined
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
-  try {
-    return await Promise.race([promise, aborted])
-  } finally {
-    signal.removeEventListener('abort', onAbort!)
-  }
 }
 
 class MlxEngine implements Engine {
@@ -119,52 +99,45 @@ class MlxEngine implements Engine {
     return mlxExactness(plan, this.#device)
   }
 
+  /** Tasks waiting for a worker, across all streams (piscina's queue). */
+  get load (): EngineLoad {
+    return { queued: this.#pool.queueSize }
+  }
+
   async * stream (plan: Plan, range: ElementRange, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
-    const total = elementCount(plan.shape)
-    const { start, end } = range
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > total || start > end) {
-      throw new RangeError(`element range [${start}, ${end}) outside [0, ${total})`)
-    }
+    checkElementRange(range, elementCount(plan.shape))
     const { signal } = options
     const size = itemSize(plan.dtype)
     const piece = Math.max(1, Math.floor(this.#tasks.chunkBytes / size)) * size
-    const tasks = planTasks(plan, range, this.#tasks)
-    const pending: Array<Promise<MlxWorkerInfo | Uint8Array>> = []
-    const submit = (): boolean => {
-      if (this.#closed) throw new TensorInitError('engine-unavailable', 'The mlx engine is closed.')
-      const next = tasks.next()
-      if (next.done === true) return false
+    const start = (task: MlxTask): WindowTask<Uint8Array> => {
       if (this.#pool.queueSize >= this.#maxQueue) {
         throw new TensorInitError('overloaded', `The mlx engine has ${this.#pool.queueSize} chunks waiting; try again shortly.`)
       }
-      const result = this.#pool.run({ op: 'run', task: next.value })
       // A stream abandoned mid-way leaves its running tasks to finish; their results are dropped.
-      result.catch(() => {})
-      pending.push(result)
-      return true
+      return { promise: this.#pool.run({ op: 'run', task }) as Promise<Uint8Array> }
     }
-    let more = true
-    while (more && pending.length < this.#window) {
-      signal?.throwIfAborted()
-      more = submit()
-    }
-    while (pending.length > 0) {
-      let bytes: Uint8Array
-      try {
-        bytes = await unlessAborted(pending.shift()!, signal) as Uint8Array
-      } catch (err) {
-        // close() terminates the workers under running streams: say so, not "worker terminated".
-        if (this.#closed && !(signal?.aborted ?? false)) throw new TensorInitError('engine-unavailable', 'The mlx engine closed while streaming.')
-        throw err
-      }
+    const results = orderedWindow(this.#whileOpen(planTasks(plan, range, this.#tasks)), start, {
+      window: this.#window,
+      signal,
       // Top the window up before yielding, so the workers compute while the consumer writes.
-      if (more) {
-        signal?.throwIfAborted()
-        more = submit()
-      }
+      refill: 'before-yield',
+      // close() terminates the workers under running streams: say so, not "worker terminated".
+      failed: (err) => this.#closed && !(signal?.aborted ?? false) ? new TensorInitError('engine-unavailable', 'The mlx engine closed while streaming.') : err
+    })
+    for await (const bytes of results) {
       for (let offset = 0; offset < bytes.length; offset += piece) {
         yield offset === 0 && bytes.length <= piece ? bytes : bytes.subarray(offset, offset + piece)
       }
+    }
+  }
+
+  /** The tasks, each taken only while the engine is open: a closed engine starts nothing more. */
+  * #whileOpen (tasks: Iterator<MlxTask>): Generator<MlxTask> {
+    for (;;) {
+      if (this.#closed) throw new TensorInitError('engine-unavailable', 'The mlx engine is closed.')
+      const next = tasks.next()
+      if (next.done === true) return
+      yield next.value
     }
   }
 
@@ -181,13 +154,13 @@ class MlxEngine implements Engine {
  * when MLX cannot load here (design §3: `ENGINE=mlx` fails at start with a clear message).
  */
 export async function createMlxEngine (options: MlxEngineOptions = {}): Promise<Engine> {
-  const concurrency = positiveInteger('concurrency', options.concurrency ?? MLX_DEFAULTS.concurrency)
+  const concurrency = integerOption('mlx engine: concurrency', options.concurrency ?? MLX_DEFAULTS.concurrency, 1)
   const settings = {
     concurrency,
-    chunkBytes: positiveInteger('chunkBytes', options.chunkBytes ?? MLX_DEFAULTS.chunkBytes),
-    wholeBytes: positiveInteger('wholeBytes', options.wholeBytes ?? MLX_DEFAULTS.wholeBytes),
-    window: positiveInteger('window', options.window ?? concurrency + 1),
-    maxQueue: positiveInteger('maxQueue', options.maxQueue ?? MLX_DEFAULTS.maxQueue)
+    chunkBytes: integerOption('mlx engine: chunkBytes', options.chunkBytes ?? MLX_DEFAULTS.chunkBytes, 1),
+    wholeBytes: integerOption('mlx engine: wholeBytes', options.wholeBytes ?? MLX_DEFAULTS.wholeBytes, 1),
+    window: integerOption('mlx engine: window', options.window ?? concurrency + 1, 1),
+    maxQueue: integerOption('mlx engine: maxQueue', options.maxQueue ?? MLX_DEFAULTS.maxQueue, 1)
   }
   const exchangeDir = mkdtempSync(join(options.exchangeParent ?? defaultExchangeParent(), 'tensor-init-mlx-'))
   const workerData: MlxWorkerData = { mlxModule: options.mlxModule ?? MLX_PACKAGE, exchangeDir }

@@ -1,5 +1,5 @@
 import { TensorInitError } from '../../core/errors.ts'
-import type { DType } from '../../core/dtype.ts'
+import { type DType, type IntegerDType, integerRange } from '../../core/dtype.ts'
 import { bf16FromF32, f16FromF32 } from '../../random/half-conversion.ts'
 import type { SampleOut, SamplerDType } from '../../random/sampler-types.ts'
 
@@ -29,32 +29,20 @@ export function requireSamplerDType (dtype: DType, what: string): SamplerDType {
   return dtype
 }
 
-const INT_RANGE: Record<string, [number, number]> = {
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  int32: [-2147483648, 2147483647],
-  uint8: [0, 255],
-  uint16: [0, 65535],
-  uint32: [0, 4294967295]
-}
-
 /**
  * A number as an integer element: truncated toward zero (C's float -> int conversion, which
  * MLX's astype uses), and required to fit the dtype. bool is value != 0.
  */
-function integerElement (dtype: DType, value: number): number | bigint {
+function integerElement (dtype: IntegerDType, value: number): number | bigint {
   if (dtype === 'bool') return value !== 0 && !Number.isNaN(value) ? 1 : 0
   if (!Number.isFinite(value)) throw new TensorInitError('invalid-parameter', `value ${value} cannot be stored as ${dtype}`)
   const t = Math.trunc(value)
-  if (dtype === 'int64' || dtype === 'uint64') {
-    const big = BigInt(t)
-    const ok = dtype === 'int64' ? big >= -(1n << 63n) && big < (1n << 63n) : big >= 0n && big < (1n << 64n)
-    if (!ok) throw new TensorInitError('invalid-parameter', `value ${value} does not fit ${dtype}`)
-    return big
-  }
-  const [lo, hi] = INT_RANGE[dtype]!
-  if (t < lo || t > hi) throw new TensorInitError('invalid-parameter', `value ${value} does not fit ${dtype}`)
-  return t
+  const [min, max] = integerRange(dtype)
+  // The 64-bit bounds are not doubles (2^63 - 1 rounds up to 2^63), so those compare as bigints.
+  const wide = dtype === 'int64' || dtype === 'uint64'
+  const v = wide ? BigInt(t) : t
+  if (v < min || v > max) throw new TensorInitError('invalid-parameter', `value ${value} does not fit ${dtype}`)
+  return v
 }
 
 /**

@@ -1,5 +1,6 @@
 import { itemSize } from '../../core/dtype.ts'
 import { elementCount, type Plan } from '../../core/plan.ts'
+import { checkElementRange } from '../../core/element-range.ts'
 import type { Recipe, RecipeKind } from '../../core/recipe.ts'
 import type { KernelFor } from './kernel.ts'
 import { kernels } from './registry.ts'
@@ -10,10 +11,7 @@ import { kernels } from './registry.ts'
  * slice of the whole tensor.
  */
 export function executeRange (plan: Plan, start: number, end: number): Uint8Array {
-  const total = elementCount(plan.shape)
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > total || start > end) {
-    throw new RangeError(`element range [${start}, ${end}) outside [0, ${total})`)
-  }
+  checkElementRange({ start, end }, elementCount(plan.shape))
   const kind: RecipeKind = plan.recipe.kind
   const kernel = kernels[kind] as KernelFor<typeof kind> | undefined
   if (kernel === undefined) throw new Error(`no reference kernel for recipe kind "${kind}"`)

@@ -1,5 +1,5 @@
 import type { Plan } from '../../core/plan.ts'
-import type { EngineInfo } from '../engine.ts'
+import type { EngineInfo } from '../engine-info.ts'
 import type { Exactness } from '../../core/exactness.ts'
 import { mlxExactness } from '../mlx/exactness.ts'
 

@@ -6,6 +6,7 @@ import { chooseClass, classLabel } from './exactness-class.ts'
 import { probeHost } from './probe-host.ts'
 import type { ResolvedRemoteOptions } from './remote-options.ts'
 import { WorkerHost } from './worker-host.ts'
+import { abortRace } from '../toolkit/abort-race.ts'
 
 export interface AcquireRequest {
   plan: Plan
@@ -72,6 +73,11 @@ export class HostPool {
         this.notify()
       }
     }))
+  }
+
+  /** Acquires waiting for a free slot: the sub-ranges queued behind busy hosts. */
+  get waiting (): number {
+    return this.waiters.size
   }
 
   ready (): WorkerHost[] {
@@ -146,18 +152,17 @@ export class HostPool {
 
   /** Resolves on the next release, ejection or poll; rejects when `signal` aborts. */
   private async changed (signal: AbortSignal): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.waiters.delete(wake)
-        reject(signal.reason)
-      }
-      const wake = (): void => {
-        signal.removeEventListener('abort', onAbort)
-        resolve()
-      }
-      this.waiters.add(wake)
-      signal.addEventListener('abort', onAbort, { once: true })
+    let wake: (() => void) | undefined
+    const woken = new Promise<void>((resolve) => {
+      wake = resolve
+      this.waiters.add(resolve)
     })
+    try {
+      await abortRace(woken, signal)
+    } finally {
+      // notify() has removed it when it woke; an abort leaves it here.
+      this.waiters.delete(wake!)
+    }
   }
 
   async close (): Promise<void> {

@@ -1,6 +1,8 @@
-import { PROFILES, type Profile } from '../../core/profile.ts'
-import type { EngineInfo } from '../engine.ts'
+import Type from 'typebox'
+import Value from 'typebox/value'
 import type { Exactness } from '../../core/exactness.ts'
+import { PROFILES, type Profile } from '../../core/profile.ts'
+import { EngineInfoSchema, type EngineInfo } from '../engine-info.ts'
 
 /** What a worker host's GET /readyz says about it (src/http/routes/health.ts, schema Readiness). */
 export interface HostReadiness {
@@ -8,17 +10,20 @@ export interface HostReadiness {
   engine: EngineInfo
 }
 
-function isRecord (value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
+/**
+ * The part of a /readyz body the gateway relies on. The engine is checked against the very schema
+ * the host serialized it with (engine-info.ts); other top-level members are ignored.
+ */
+const ReadyBodySchema = Type.Object({
+  status: Type.Literal('ready'),
+  version: Type.String(),
+  engine: EngineInfoSchema
+})
 
-function parseExactness (value: unknown): Exactness | undefined {
-  if (!isRecord(value)) return undefined
+/** The schema allows `close` without `ulp` (engine-info.ts); a class the gateway can splice needs it. */
+function exactnessOf (value: { class: 'exact' | 'close', ulp?: number }): Exactness | undefined {
   if (value.class === 'exact') return { class: 'exact' }
-  if (value.class === 'close' && typeof value.ulp === 'number' && Number.isFinite(value.ulp) && value.ulp >= 0) {
-    return { class: 'close', ulp: value.ulp }
-  }
-  return undefined
+  return value.ulp !== undefined && Number.isFinite(value.ulp) ? { class: 'close', ulp: value.ulp } : undefined
 }
 
 /**
@@ -27,19 +32,17 @@ function parseExactness (value: unknown): Exactness | undefined {
  * Another gateway is refused as a worker: two gateways listing each other would fetch in a loop.
  */
 export function parseReadiness (body: unknown): HostReadiness {
-  if (!isRecord(body) || body.status !== 'ready' || typeof body.version !== 'string' || !isRecord(body.engine)) {
-    throw new Error('/readyz did not answer {status: "ready", version, engine}')
+  if (!Value.Check(ReadyBodySchema, body)) {
+    const first = Value.Errors(ReadyBodySchema, body)[0]
+    const why = first === undefined ? '' : `: ${first.instancePath === '' ? 'body' : first.instancePath} ${first.message}`
+    throw new Error(`/readyz did not answer {status: "ready", version, engine}${why}`)
   }
   const engine = body.engine
   if (engine.name === 'remote') throw new Error('the host is itself a gateway (engine remote); refused to avoid fetch loops')
-  if (engine.name !== 'cpu' && engine.name !== 'mlx') throw new Error(`unknown engine ${JSON.stringify(engine.name)}`)
-  if (engine.device !== 'cpu' && engine.device !== 'gpu') throw new Error(`unknown device ${JSON.stringify(engine.device)}`)
-  if (typeof engine.version !== 'string' || typeof engine.concurrency !== 'number' || !isRecord(engine.exactness)) {
-    throw new Error('/readyz engine lacks version, concurrency or exactness')
-  }
+  if (engine.device === 'remote') throw new Error(`unknown device ${JSON.stringify(engine.device)}`)
   const table = {} as Record<Profile, Exactness>
   for (const profile of PROFILES) {
-    const exactness = parseExactness(engine.exactness[profile])
+    const exactness = exactnessOf(engine.exactness[profile])
     if (exactness === undefined) throw new Error(`/readyz engine has no valid exactness for profile ${profile}`)
     table[profile] = exactness
   }
@@ -51,7 +54,7 @@ export function parseReadiness (body: unknown): HostReadiness {
       version: engine.version,
       concurrency: engine.concurrency,
       exactness: table,
-      ...(isRecord(engine.details) ? { details: engine.details } : {})
+      ...(engine.details === undefined ? {} : { details: engine.details })
     }
   }
 }

@@ -1,8 +1,9 @@
 import { itemSize } from '../../core/dtype.ts'
 import { elementCount, type Plan } from '../../core/plan.ts'
-import type { Engine, EngineInfo, StreamOptions } from '../engine.ts'
+import type { Engine, EngineLoad, StreamOptions } from '../engine.ts'
+import type { EngineInfo } from '../engine-info.ts'
 import type { Exactness } from '../../core/exactness.ts'
-import type { ElementRange } from '../../core/element-range.ts'
+import { checkElementRange, type ElementRange } from '../../core/element-range.ts'
 import { classLabel } from './exactness-class.ts'
 import { expectedRepresentation } from './expected-tag.ts'
 import { HostPool } from './host-pool.ts'
@@ -23,11 +24,6 @@ export class RemoteEngine implements Engine {
   private readonly pool: HostPool
   private readonly options: ResolvedRemoteOptions
   private readonly stats: RangeStreamStats = { partsFetched: 0, partRetries: 0, bytesFetched: 0 }
-  /**
-   * The class decided for a plan when the HTTP layer asked (its ETag and headers say that class),
-   * so the bytes streamed for that plan are of the same class even if hosts come and go between.
-   */
-  private readonly decided = new WeakMap<Plan, Exactness>()
 
   constructor (pool: HostPool, options: ResolvedRemoteOptions) {
     this.pool = pool
@@ -57,22 +53,26 @@ export class RemoteEngine implements Engine {
     }
   }
 
+  /** Sub-ranges waiting for a free host slot, across all streams (HostPool.acquire). */
+  get load (): EngineLoad {
+    return { queued: this.pool.waiting }
+  }
+
+  /**
+   * The class the ready hosts serve `plan` in now: a function of the plan and the pool's state.
+   * The HTTP layer names it in the ETag and hands it back in StreamOptions.exactness, so the
+   * bytes streamed are of that class even if hosts come and go in between.
+   */
   exactness (plan: Plan): Exactness {
-    const known = this.decided.get(plan)
-    if (known !== undefined) return known
     // With no ready host the stream fails (503) anyway; the class named here is never served.
-    const exactness = this.pool.classFor(plan) ?? { class: 'exact' }
-    this.decided.set(plan, exactness)
-    return exactness
+    return this.pool.classFor(plan) ?? { class: 'exact' }
   }
 
   async * stream (plan: Plan, range: ElementRange, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
     const total = elementCount(plan.shape)
-    if (!Number.isSafeInteger(range.start) || !Number.isSafeInteger(range.end) || range.start < 0 || range.end > total || range.start > range.end) {
-      throw new RangeError(`element range [${range.start}, ${range.end}) outside [0, ${total})`)
-    }
+    checkElementRange(range, total)
     if (range.start === range.end) return
-    const exactness = this.exactness(plan)
+    const exactness = options.exactness ?? this.exactness(plan)
     const windowParts = this.options.windowParts > 0
       ? this.options.windowParts
       : Math.min(16, Math.max(2, this.pool.ready().length * this.options.connectionsPerHost))

@@ -1,3 +1,5 @@
+import { EngineOptionError, integerOption } from '../toolkit/options.ts'
+
 /**
  * Options of the remote (gateway) engine, validated eagerly (undici style): a bad value fails at
  * start, naming the option, instead of surfacing on the first request.
@@ -46,7 +48,8 @@ export const REMOTE_DEFAULTS: Omit<ResolvedRemoteOptions, 'hosts'> = {
   exactness: 'largest'
 }
 
-export class RemoteOptionsError extends Error {
+/** A remote engine option (or WORKER_HOSTS entry) is unusable: a start-up error like any engine option's. */
+export class RemoteOptionsError extends EngineOptionError {
   constructor (message: string) {
     super(message)
     this.name = 'RemoteOptionsError'
@@ -54,9 +57,7 @@ export class RemoteOptionsError extends Error {
 }
 
 function checkInteger (name: string, value: number, minimum: number, maximum: number): void {
-  if (!Number.isSafeInteger(value) || value < minimum || value > maximum) {
-    throw new RemoteOptionsError(`${name} must be an integer in [${minimum}, ${maximum}], got ${String(value)}.`)
-  }
+  integerOption(name, value, minimum, maximum, RemoteOptionsError)
 }
 
 /**

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { ERROR_STATUS } from '../../core/errors.ts'
-import { PROBLEM_CODES, PROBLEM_TYPES, isProblemCode, problemTypeUri } from '../problem-types.ts'
-import { makeProblem, sendProblem } from '../problem.ts'
+import { ALL_ERROR_CODES, ERROR_CODES, isErrorCode } from '../../core/errors.ts'
+import { makeProblem, problemTypeUri, sendProblem } from '../problem.ts'
 import { CLIENT_ERROR } from '../schemas/responses.ts'
 
 /** RFC 9457 §3.1.1: a problem `type` URI, dereferenced, documents the problem type. */
@@ -13,14 +12,15 @@ export const problemRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Document a problem type',
       description: 'What a problem `type` URI resolves to.',
       tags: ['meta'],
-      params: Type.Object({ code: Type.String({ description: 'The problem code.', examples: [PROBLEM_CODES[0]] }) }),
+      params: Type.Object({ code: Type.String({ description: 'The problem code.', examples: [ALL_ERROR_CODES[0]] }) }),
       response: { 200: Type.Ref('ProblemType'), ...CLIENT_ERROR }
     }
   }, async (request, reply) => {
     const { code } = request.params
-    if (!isProblemCode(code)) {
-      return sendProblem(reply, makeProblem(request, 'not-found', 404, { detail: `No problem type '${code.slice(0, 80)}'.`, field: '/path/code' }))
+    if (!isErrorCode(code)) {
+      return sendProblem(reply, makeProblem(request, 'not-found', { detail: `No problem type '${code.slice(0, 80)}'.`, field: '/path/code' }))
     }
-    return { type: problemTypeUri(code), code, title: PROBLEM_TYPES[code].title, status: ERROR_STATUS[code], description: PROBLEM_TYPES[code].description }
+    const { title, status, description } = ERROR_CODES[code]
+    return { type: problemTypeUri(code), code, title, status, description }
   })
 }

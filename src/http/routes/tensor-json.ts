@@ -1,22 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { TensorInitError } from '../../core/errors.ts'
-import { encodeJsonFromChunks } from '../../formats/json.ts'
-import { elementCount, type Plan } from '../../core/plan.ts'
-import { IMMUTABLE, sendNotModified, type Method } from '../binary-response.ts'
-import { clientGoneSignal } from '../body-stream.ts'
-import { evaluatePreconditions } from '../conditional.ts'
+import type { Plan } from '../../core/plan.ts'
 import type { ServiceContext } from '../context.ts'
-import { tensorEtag } from '../etag.ts'
+import { describeJsonTensor } from '../json-tensor-representation.ts'
 import { chooseFormat } from '../negotiate.ts'
 import { planFromBody, planFromQuery } from '../plan-request.ts'
 import { CLIENT_ERROR, problemResponse } from '../schemas/responses.ts'
-import { DOCUMENTED_HEAD } from './tensors.ts'
 import { TensorIdParamsSchema, TensorQuerySchema, type TensorQuery } from '../schemas/tensor.ts'
-import { tensorHeaders } from '../tensor-metadata.ts'
-
-const JSON_TYPE = 'application/json; charset=utf-8'
+import { METHOD_SEMANTICS, sendRepresentation, type Method } from '../send-representation.ts'
+import { DOCUMENTED_HEAD } from './tensors.ts'
 
 function jsonResponses (method: 'GET' | 'HEAD' | 'POST'): Record<string, unknown> {
   return {
@@ -31,39 +24,13 @@ function jsonResponses (method: 'GET' | 'HEAD' | 'POST'): Record<string, unknown
 }
 
 /**
- * The JSON representation, as its own operations so that generated SDKs type it as an object and
- * the binary ones as a Blob (node-stack-notes §2.3). It is bounded in size and built whole before
- * anything is sent: a tensor JSON cannot represent (NaN, infinities) still gets a proper problem.
+ * The JSON representation (json-tensor-representation.ts), as its own operations so that generated
+ * SDKs type it as an object and the binary ones as a Blob (node-stack-notes §2.3).
  */
 export const jsonTensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (app, ctx) => {
   async function sendJson (request: FastifyRequest, reply: FastifyReply, plan: Plan, method: Method): Promise<FastifyReply> {
     chooseFormat(request, ['json'], undefined)
-    const count = elementCount(plan.shape)
-    if (count > ctx.limits.jsonMaxElements) {
-      throw new TensorInitError('json-too-large',
-        `The tensor has ${count} elements; JSON is limited to ${ctx.limits.jsonMaxElements}. Request it as application/octet-stream, application/x-npy or application/vnd.safetensors (format=raw|npy|safetensors on GET /v1/tensors/{id}).`,
-        '/shape')
-    }
-    const exactness = ctx.engine.exactness(plan)
-    const etag = tensorEtag(plan, 'json', exactness)
-    if (method !== 'POST' && evaluatePreconditions(request.headers, etag) === 'not-modified') return sendNotModified(reply, etag)
-    const headers = {
-      'content-type': JSON_TYPE,
-      etag,
-      'cache-control': IMMUTABLE,
-      vary: 'Accept',
-      // The JSON text is computed whole, so byte ranges of it would save nothing.
-      'accept-ranges': 'none',
-      ...tensorHeaders({ plan, exactness, engine: ctx.engine.info, serviceVersion: ctx.version })
-    }
-    // RFC 9110 §9.3.2: a HEAD may omit header fields whose values are only known while generating
-    // the content; the JSON's length is one of them, so HEAD sends everything but Content-Length.
-    if (method === 'HEAD') return reply.headers(headers).send()
-    const signal = clientGoneSignal(reply)
-    const total = elementCount(plan.shape)
-    const text = await encodeJsonFromChunks(plan, ctx.engine.stream(plan, { start: 0, end: total }, { signal }))
-    ctx.metrics.bytesStreamed.inc({ format: 'json' }, Buffer.byteLength(text))
-    return reply.headers(headers).send(text)
+    return await sendRepresentation(ctx, request, reply, describeJsonTensor(ctx, plan), METHOD_SEMANTICS[method])
   }
 
   const get = (method: Method) => async (request: FastifyRequest<{ Params: { id: string }, Querystring: TensorQuery }>, reply: FastifyReply) =>

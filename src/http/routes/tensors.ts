@@ -1,23 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import type { BinaryFormat } from '../../formats/encoding.ts'
+import { BINARY_FORMATS, CONTENT_TYPES } from '../../formats/encoding.ts'
 import type { Plan } from '../../core/plan.ts'
-import { sendBinary, type Method } from '../binary-response.ts'
+import { describeBinaryTensor } from '../binary-tensor-representation.ts'
 import type { ServiceContext } from '../context.ts'
-import { chooseFormat, type FormatName } from '../negotiate.ts'
+import { chooseFormat } from '../negotiate.ts'
 import { planFromBody, planFromQuery } from '../plan-request.ts'
 import { BINARY_BODY, CLIENT_ERROR, problemResponse } from '../schemas/responses.ts'
-import { BinaryTensorQuerySchema, TensorIdParamsSchema, type TensorQuery } from '../schemas/tensor.ts'
+import { BinaryTensorQuerySchema, FORMAT_NAMES, TensorIdParamsSchema, type TensorQuery } from '../schemas/tensor.ts'
+import { METHOD_SEMANTICS, sendRepresentation, type Method } from '../send-representation.ts'
 
-/** Offered in this order: no Accept (or `*\/*`) means raw. JSON lives in its own operation. */
-const OFFERS: readonly FormatName[] = ['raw', 'npy', 'safetensors', 'json']
+/**
+ * Offered in the order of FORMAT_NAMES: no Accept (or `*\/*`) means raw. JSON lives in its own
+ * operation (a redirect).
+ */
+const OFFERS = FORMAT_NAMES
 
-const binaryContent = {
-  'application/octet-stream': { schema: BINARY_BODY },
-  'application/x-npy': { schema: BINARY_BODY },
-  'application/vnd.safetensors': { schema: BINARY_BODY }
-}
+const binaryContent = Object.fromEntries(BINARY_FORMATS.map((format) => [CONTENT_TYPES[format], { schema: BINARY_BODY }]))
 
 const tensorHeadersDoc = {
   'Content-Length': { type: 'integer', description: 'Computed before any element is.' },
@@ -93,7 +93,7 @@ export const tensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (ap
     // RFC 9110 §15.4.4: 303 sends the client to the other resource with a GET.
     // Vary: the redirect may have been chosen by Accept (RFC 9110 §12.5.5).
     if (format === 'json') return reply.header('vary', 'Accept').redirect(jsonLocation(request, request.params.id), 303)
-    return sendBinary(ctx, request, reply, plan, format as BinaryFormat, method)
+    return sendRepresentation(ctx, request, reply, describeBinaryTensor(ctx, plan, format), METHOD_SEMANTICS[method])
   }
 
   const getSchema = (method: 'GET' | 'HEAD') => ({
@@ -128,6 +128,6 @@ export const tensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (ap
     const format = chooseFormat(request, OFFERS, body.format as string | undefined)
     // §15.4.8: 307 keeps the method and body.
     if (format === 'json') return reply.header('vary', 'Accept').redirect('/v1/tensors/json', 307)
-    return sendBinary(ctx, request, reply, plan, format as BinaryFormat, 'POST')
+    return sendRepresentation(ctx, request, reply, describeBinaryTensor(ctx, plan, format), METHOD_SEMANTICS.POST)
   })
 }

@@ -1,21 +1,7 @@
 import Type from 'typebox'
-import { PROFILES } from '../../core/profile.ts'
 
-const Exactness = Type.Object({
-  class: Type.Enum(['exact', 'close'], { description: 'exact: bit-identical to the CPU reference; close: within `ulp` units in the last place.' }),
-  ulp: Type.Optional(Type.Number({ minimum: 0 }))
-}, { additionalProperties: false })
-
-export const EngineInfoSchema = Type.Object({
-  name: Type.Enum(['cpu', 'mlx', 'remote']),
-  device: Type.Enum(['cpu', 'gpu', 'remote']),
-  version: Type.String(),
-  concurrency: Type.Integer({ minimum: 0, description: 'Worker threads, GPU streams or hosts.' }),
-  exactness: Type.Object(Object.fromEntries(PROFILES.map((p) => [p, Exactness])) as Record<typeof PROFILES[number], typeof Exactness>,
-    { description: 'Per profile, the exactness class of this engine\'s MLX-family bytes.' }),
-  details: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
-}, { $id: 'EngineInfo', title: 'EngineInfo', additionalProperties: false })
-
+// EngineInfo (referenced below) is the engines' own schema, src/engines/engine-info.ts: the
+// gateway checks its hosts' /readyz with it.
 export const HealthSchema = Type.Object({
   status: Type.Literal('ok')
 }, { $id: 'Health', title: 'Health', additionalProperties: false })

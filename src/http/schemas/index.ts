@@ -1,6 +1,7 @@
 import { InitializerListSchema, InitializerSchema } from './catalog.ts'
 import { CheckpointRequestSchema } from './checkpoint.ts'
-import { EngineInfoSchema, HealthSchema, ReadinessSchema } from './engine.ts'
+import { EngineInfoSchema } from '../../engines/engine-info.ts'
+import { HealthSchema, ReadinessSchema } from './engine.ts'
 import { ProblemSchema, ProblemTypeSchema } from './problem.ts'
 import { JsonTensorBodySchema, JsonTensorSchema, TensorBodySchema } from './tensor.ts'
 

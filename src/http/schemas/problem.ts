@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { PROBLEM_CODES } from '../problem-types.ts'
+import { ALL_ERROR_CODES } from '../../core/errors.ts'
 
 /**
  * RFC 9457 problem details. Every member the service sends is declared here: fast-json-stringify
@@ -12,7 +12,7 @@ export const ProblemSchema = Type.Object({
   status: Type.Integer({ minimum: 400, maximum: 599, description: 'The HTTP status code (§3.1.2).' }),
   detail: Type.String({ description: 'What went wrong with this request (§3.1.4).' }),
   instance: Type.String({ description: 'The path of the request that met the problem (§3.1.5).' }),
-  code: Type.Enum(PROBLEM_CODES, { description: 'Stable machine-readable code; the last segment of `type`.' }),
+  code: Type.Enum(ALL_ERROR_CODES, { description: 'Stable machine-readable code; the last segment of `type`.' }),
   field: Type.Optional(Type.String({ description: 'JSON Pointer (RFC 6901) of the offending input within the request: a query field (/shape), a body member (/params/mode) or a header (/headers/range).', examples: ['/shape/1'] })),
   errors: Type.Optional(Type.Array(Type.Object({
     pointer: Type.String({ description: 'JSON Pointer of the offending input.' }),
@@ -34,7 +34,7 @@ export const ProblemRef = Type.Ref('Problem')
 
 export const ProblemTypeSchema = Type.Object({
   type: Type.String(),
-  code: Type.Enum(PROBLEM_CODES),
+  code: Type.Enum(ALL_ERROR_CODES),
   title: Type.String(),
   status: Type.Integer(),
   description: Type.String()

@@ -1,5 +1,11 @@
 import { ProblemRef } from './problem.ts'
 
+/**
+ * OpenAPI 3.1 Response Objects, shared by the routes' `schema.response`: they only
+ * document responses in openapi/openapi.json and build none. What is sent is decided by
+ * send-representation.ts and problem.ts.
+ */
+
 /** An OpenAPI response of problem details (RFC 9457 §3: application/problem+json). */
 export function problemResponse (description: string): Record<string, unknown> {
   return { description, content: { 'application/problem+json': { schema: ProblemRef } } }

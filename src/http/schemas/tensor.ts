@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox'
 import { DTYPES } from '../../core/dtype.ts'
 import { PROFILE_NAMES } from '../../core/profile.ts'
+import { BINARY_FORMATS } from '../../formats/encoding.ts'
 
 /**
  * The tensor request, as GET query fields and as a POST body. These schemas check types and
@@ -8,8 +9,8 @@ import { PROFILE_NAMES } from '../../core/profile.ts'
  * (ranges, limits, what each initializer accepts) and names the offending field itself.
  */
 
-export const BINARY_FORMAT_NAMES = ['raw', 'npy', 'safetensors'] as const
-export const FORMAT_NAMES = [...BINARY_FORMAT_NAMES, 'json'] as const
+/** The `format` values, in the order tensors are offered (the first is the default): the binary formats, then JSON. */
+export const FORMAT_NAMES = [...BINARY_FORMATS, 'json'] as const
 
 const dtype = Type.Enum(DTYPES, { description: 'Element type (default float32). The initializer\'s catalog entry lists the ones it supports.' })
 const profile = Type.Enum(PROFILE_NAMES, { description: 'Pinned algorithm (default mlx-0.32, alias mlx). Part of the ETag.' })

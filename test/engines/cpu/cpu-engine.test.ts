@@ -4,6 +4,7 @@ import { chunkLength } from '../../../src/engines/cpu/chunking.ts'
 import { type CpuEngine, createCpuEngine } from '../../../src/engines/cpu/cpu-engine.ts'
 import { executeRange } from '../../../src/engines/reference/index.ts'
 import { isTensorInitError } from '../../../src/core/errors.ts'
+import { EngineOptionError } from '../../../src/engines/toolkit/options.ts'
 import { buildPlan } from '../../../src/initializers/build-plan.ts'
 import { type TensorRequest } from '../../../src/initializers/tensor-request.ts'
 import { elementCount, type Plan } from '../../../src/core/plan.ts'
@@ -244,15 +245,17 @@ describe('cpu engine flow control', () => {
 })
 
 describe('cpu engine configuration', () => {
-  it('validates its options', () => {
-    for (const bad of [{ threads: 0 }, { chunkBytes: -1 }, { window: 1.5 }, { maxQueue: 0 }]) {
+  it('validates its options, failing with a start-up error (not a request error) that names the option', () => {
+    for (const [bad, name] of [[{ threads: 0 }, 'threads'], [{ chunkBytes: -1 }, 'chunkBytes'], [{ window: 1.5 }, 'window'], [{ maxQueue: 0 }, 'maxQueue']] as const) {
       let err: unknown
       try {
         createCpuEngine(bad)
       } catch (e) {
         err = e
       }
-      expect(isTensorInitError(err) && err.code).toBe('invalid-config')
+      expect(err).toBeInstanceOf(EngineOptionError)
+      expect(isTensorInitError(err)).toBe(false)
+      expect((err as Error).message).toContain(`cpu engine: ${name} must be a positive integer`)
     }
   })
 

@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { loadConfig } from '../../../src/config.ts'
+import { TensorInitError } from '../../../src/core/errors.ts'
 import { createEngine, type EngineLogger, type EngineSelection } from '../../../src/engines/create-engine.ts'
 import type { Engine } from '../../../src/engines/engine.ts'
 import { MlxUnavailableError } from '../../../src/engines/mlx/mlx-module.ts'
+import { EngineOptionError } from '../../../src/engines/toolkit/options.ts'
 import { describeOracle } from '../../support/mlx-oracle.ts'
 
 const UNLOADABLE = fileURLToPath(new URL('./fixtures/unloadable-mlx.cts', import.meta.url))
@@ -68,8 +70,11 @@ describe('createEngine', () => {
     expect(engine.info).toMatchObject({ name: 'cpu', concurrency: 1 })
   })
 
-  it('rejects a bad mlx option before starting anything', async () => {
-    await expect(createEngine({ kind: 'mlx', mlx: { concurrency: 0 } })).rejects.toMatchObject({ code: 'invalid-config' })
+  it('rejects a bad mlx option before starting anything, as a start-up error (not a request error)', async () => {
+    const started = createEngine({ kind: 'mlx', mlx: { concurrency: 0 } })
+    await expect(started).rejects.toThrow(EngineOptionError)
+    await expect(started).rejects.toThrow(/concurrency/)
+    await expect(started).rejects.not.toBeInstanceOf(TensorInitError)
   })
 })
 

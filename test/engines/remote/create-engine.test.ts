@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
+import { loadConfig } from '../../../src/config.ts'
 import { createEngine } from '../../../src/engines/create-engine.ts'
 import { RemoteOptionsError } from '../../../src/engines/remote/remote-options.ts'
 import { startInlineHosts } from './support.ts'
@@ -20,18 +21,18 @@ describe('ENGINE=remote', () => {
     }
   })
 
-  test('without options it reads WORKER_HOSTS, and refuses to start without hosts', async () => {
+  test('the configuration\'s WORKER_HOSTS and REMOTE_* reach the engine; without hosts it refuses to start', async () => {
     const hosts = await startInlineHosts(1)
-    vi.stubEnv('WORKER_HOSTS', hosts[0]!.origin)
-    vi.stubEnv('REMOTE_PART_BYTES', '65536')
-    const engine = await createEngine({ kind: 'remote' })
+    const config = loadConfig({ ENGINE: 'remote', WORKER_HOSTS: hosts[0]!.origin, REMOTE_PART_BYTES: '65536' })
+    const engine = await createEngine(config.engine)
     try {
       expect(engine.info.details?.partBytes).toBe(65536)
       expect(engine.info.concurrency).toBe(1)
     } finally {
       await engine.close()
     }
-    vi.stubEnv('WORKER_HOSTS', '')
+    // createEngine reads no environment: a selection without remote options has no hosts.
+    vi.stubEnv('WORKER_HOSTS', hosts[0]!.origin)
     await expect(createEngine({ kind: 'remote' })).rejects.toThrow(RemoteOptionsError)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { remoteOptionsFromEnv } from '../../../src/engines/remote/remote-env.ts'
 import { normalizeOrigin, REMOTE_DEFAULTS, RemoteOptionsError, resolveRemoteOptions } from '../../../src/engines/remote/remote-options.ts'
+import { EngineOptionError } from '../../../src/engines/toolkit/options.ts'
 
 describe('remote engine options', () => {
   test('defaults fill what is not given; origins are normalized', () => {
@@ -24,28 +24,11 @@ describe('remote engine options', () => {
   ])('refuses %j', (options, message) => {
     expect(() => resolveRemoteOptions(options)).toThrow(message)
     expect(() => resolveRemoteOptions(options)).toThrow(RemoteOptionsError)
+    // A start-up error like every engine option's (toolkit/options.ts), not a request error.
+    expect(() => resolveRemoteOptions(options)).toThrow(EngineOptionError)
   })
 
   test('normalizeOrigin keeps https and explicit ports', () => {
     expect(normalizeOrigin('https://mac-1.local:8443')).toBe('https://mac-1.local:8443')
-  })
-})
-
-describe('environment', () => {
-  test('WORKER_HOSTS and REMOTE_* become options', () => {
-    const o = remoteOptionsFromEnv({
-      WORKER_HOSTS: 'http://a:1, http://b:2,,',
-      REMOTE_PART_BYTES: '1_048_576',
-      REMOTE_BODY_TIMEOUT_MS: '2500',
-      REMOTE_EXACTNESS: 'exact',
-      REMOTE_WINDOW_PARTS: ''
-    })
-    expect(o).toEqual({ hosts: ['http://a:1', 'http://b:2'], partBytes: 1048576, bodyTimeoutMs: 2500, exactness: 'exact' })
-  })
-
-  test('refuses a missing host list and malformed numbers', () => {
-    expect(() => remoteOptionsFromEnv({})).toThrow(/WORKER_HOSTS/)
-    expect(() => remoteOptionsFromEnv({ WORKER_HOSTS: 'http://a:1', REMOTE_MAX_ATTEMPTS: '2.5' })).toThrow(/REMOTE_MAX_ATTEMPTS/)
-    expect(() => remoteOptionsFromEnv({ WORKER_HOSTS: 'http://a:1', REMOTE_EXACTNESS: 'any' })).toThrow(/REMOTE_EXACTNESS/)
   })
 })

@@ -36,11 +36,30 @@ describe('GET /metrics', () => {
     expect(text).toContain('process_resident_memory_bytes')
   })
 
-  test('the cpu engine\'s queue and details', async () => {
+  test('the cpu engine\'s queue: chunks waiting for its one thread while streams are pending, none after', async () => {
     const { buildApp } = await import('../../../src/app.ts')
     const { loadConfig } = await import('../../../src/config.ts')
     const app = await buildApp({ config: loadConfig({ WORKER_THREADS: '1' }), logger: false })
     try {
+      const queued = async (): Promise<number> => {
+        const line = (await app.inject('/metrics')).body.split('\n').find((l) => l.startsWith('engine_queued_chunks '))
+        return Number(line?.slice('engine_queued_chunks '.length))
+      }
+      expect(await queued()).toBe(0)
+      // An orthogonal matrix is one whole-matrix task (chunking.ts) of a few hundred milliseconds
+      // of QR. One thread takes two tasks at a time (one running, one in its message queue), so of
+      // four such requests two wait in the engine's queue until the first QR is done.
+      const pending = [1, 2, 3, 4].map(async (seed) => await app.inject(`/v1/tensors/orthogonal?shape=384,384&seed=${seed}&format=raw`))
+      let seen = 0
+      const deadline = Date.now() + 10_000
+      while (seen === 0 && Date.now() < deadline) {
+        seen = await queued()
+        if (seen === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      expect(seen).toBeGreaterThanOrEqual(1)
+      expect(seen).toBeLessThanOrEqual(2)
+      for (const res of await Promise.all(pending)) expect(res.statusCode).toBe(200)
+      expect(await queued()).toBe(0)
       const text = (await app.inject('/metrics')).body
       expect(text).toMatch(/^engine_queued_chunks 0$/m)
       expect(text).toMatch(/^engine_detail\{key="threads"\} 1$/m)

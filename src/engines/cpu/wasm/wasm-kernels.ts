@@ -1,9 +1,9 @@
 import { itemSize } from '../../../core/dtype.ts'
 import { elementCount, type Key, type Plan } from '../../../core/plan.ts'
 import type { MlxTruncatedNormalRecipe, NormalRecipe, UniformRecipe } from '../../../core/recipe.ts'
-import { ABOVE_MINUS_ONE, BELOW_ONE, SQRT2_IN, scalarTo } from '../../../random/dtype-math.ts'
+import { ABOVE_MINUS_ONE, BELOW_ONE, scalarTo } from '../../../random/dtype-math.ts'
 import type { HalfDType } from '../../../random/half-conversion.ts'
-import { normalLut013, normalLut032 } from '../../../random/normal.ts'
+import { normalF32Coefficients, normalLut013, normalLut032 } from '../../../random/normal.ts'
 import { truncatedBounds, truncatedLut013, truncatedLut032 } from '../../../random/truncated-normal.ts'
 import { uniformLut013, uniformLut032 } from '../../../random/uniform.ts'
 import {
@@ -109,27 +109,12 @@ export class WasmKernels {
       this.#k.erfinvLut(start, n, out, halfKind(dtype), ABOVE_MINUS_ONE.float32, 2)
       return
     }
-    // normalF32 of src/random/normal.ts: 0.13 multiplies by scale if != 1 and adds loc if != 0
-    // (spec b.6); 0.32 folds scale into sqrt2 first and adds loc when passed (spec b.13).
-    let first = SQRT2_IN.float32
-    let second = 1
-    let addend = 0
-    let flags = 0
-    if (plan.profile === 'mlx-0.13') {
-      second = Math.fround(scale ?? 1)
-      addend = Math.fround(loc ?? 0)
-      if (second !== 1) flags |= ERFINV_SECOND
-      if (addend !== 0) flags |= ERFINV_ADD
-    } else {
-      if (scale !== undefined) first = Math.fround(first * Math.fround(scale))
-      if (loc !== undefined) {
-        addend = Math.fround(loc)
-        flags |= ERFINV_ADD
-      }
-    }
+    // The scalars of normalF32 (src/random/normal.ts), from the same function: spec b.6 / b.13.
+    const c = normalF32Coefficients(plan.profile, loc, scale)
+    const flags = (c.hasSecond ? ERFINV_SECOND : 0) | (c.hasAdd ? ERFINV_ADD : 0)
     this.#draw(key, total)
     // x = 2u - (1 - 2^-24): the uniform on [nextafter(-1, 0), 1) whose range is exactly 2 (spec b.6)
-    this.#k.erfinvF32(start, n, out, ABOVE_MINUS_ONE.float32, 2, flags, first, second, addend, 0, 0)
+    this.#k.erfinvF32(start, n, out, ABOVE_MINUS_ONE.float32, 2, flags, c.first, c.second, c.addend, 0, 0)
   }
 
   #truncated (plan: Plan, recipe: MlxTruncatedNormalRecipe, dtype: 'float32' | HalfDType, key: Key, total: number, start: number, n: number, out: number): void {

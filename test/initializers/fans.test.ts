@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { isTensorInitError } from '../../src/core/errors.ts'
-import { jaxFans, kerasFans, torchFans } from '../../src/initializers/framework-fans.ts'
+import { jaxFans, kerasFans, mlxFans, torchFans } from '../../src/initializers/fans.ts'
 
 /**
  * Fans on dense and conv weight shapes, expected values written from each framework's documented
- * formula (frameworks-and-formats.md §1/§2; sources: keras/src/initializers/random_initializers.py
+ * formula (frameworks-and-formats.md §1/§2; sources: python/mlx/nn/init.py _calculate_fan_in_fan_out, keras/src/initializers/random_initializers.py
  * compute_fans, torch/nn/init.py _calculate_fan_in_and_fan_out, jax/_src/nn/initializers.py
  * _compute_fans).
  */
@@ -18,6 +18,25 @@ function errorOf (f: () => unknown): { code: string, field: string | undefined, 
   }
   throw new Error('expected an error')
 }
+
+describe('MLX _calculate_fan_in_fan_out: (out, ..., in)', () => {
+  it.each([
+    ['Linear weight (out, in)', [256, 784], 784, 256],
+    ['Conv1d weight (out, k, in)', [16, 5, 32], 32 * 5, 16 * 5],
+    ['Conv2d weight OHWI', [128, 3, 3, 64], 64 * 9, 128 * 9],
+    ['zero-size dim', [0, 5], 5, 0]
+  ])('%s', (_name, shape, fanIn, fanOut) => {
+    expect(mlxFans(shape as number[])).toEqual({ fanIn, fanOut })
+  })
+
+  it('below 2-D raises with MLX\'s message', () => {
+    expect(errorOf(() => mlxFans([10]))).toEqual({
+      code: 'invalid-rank',
+      field: '/shape',
+      message: 'Glorot / He initialization requires at least 2 dimensional input but input with 1 dimensions.'
+    })
+  })
+})
 
 describe('Keras compute_fans: (..., in, out)', () => {
   it.each([
