@@ -1,3 +1,5 @@
+import { timeSlicer, type TimeSlicer } from './time-slice.ts'
+
 /** Quoted object keys: the same few names come up in every plan. Bounded, as keys come from input. */
 const QUOTED_KEYS = new Map<string, string>()
 
@@ -45,6 +47,35 @@ export function canonicalJson (value: unknown): string {
     const v = record[key]
     if (v === undefined) continue
     out += (out.length === 1 ? '' : ',') + quotedKey(key) + ':' + canonicalJson(v)
+  }
+  return out + '}'
+}
+
+/** Arrays at least this long are written in time slices by canonicalJsonSliced. */
+const SLICED_ARRAY_LENGTH = 256
+
+/**
+ * canonicalJson, the same text, written in time slices (time-slice.ts) wherever an array is long:
+ * the canonical text of a 10 000-tensor manifest takes tens of milliseconds, too long to hold the
+ * event loop for. Elements and small values are written by canonicalJson itself.
+ */
+export async function canonicalJsonSliced (value: unknown, slicer: TimeSlicer = timeSlicer()): Promise<string> {
+  if (Array.isArray(value)) {
+    if (value.length < SLICED_ARRAY_LENGTH) return canonicalJson(value)
+    let out = '['
+    for (let i = 0; i < value.length; i++) {
+      out += (i === 0 ? '' : ',') + await canonicalJsonSliced(value[i], slicer)
+      await slicer.pause()
+    }
+    return out + ']'
+  }
+  if (typeof value !== 'object' || value === null) return canonicalJson(value)
+  const record = value as Record<string, unknown>
+  let out = '{'
+  for (const key of sortedKeys(record)) {
+    const v = record[key]
+    if (v === undefined) continue
+    out += (out.length === 1 ? '' : ',') + quotedKey(key) + ':' + await canonicalJsonSliced(v, slicer)
   }
   return out + '}'
 }

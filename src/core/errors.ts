@@ -35,6 +35,12 @@ export const ERROR_CODES = {
   'precondition-failed': { status: 412, title: 'Precondition failed', description: 'If-Match names no current entity tag of the representation (RFC 9110 §13.1.1, §15.5.13).' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'The request body must be application/json.' },
   'payload-too-large': { status: 413, title: 'Payload too large', description: 'The request body exceeds the body limit.' },
+  unauthorized: { status: 401, title: 'Unauthorized', description: 'This deployment requires an API key: send Authorization: Bearer <key> (RFC 6750 §2.1). WWW-Authenticate names the scheme, and error="invalid_token" when the key sent is not one of the configured keys (RFC 6750 §3).' },
+  'rate-limited': { status: 429, title: 'Too many requests', description: 'The client (its API key, else its address) has used up its requests for the window (RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS; RFC 6585 §4); retry after the Retry-After delay. The RateLimit headers give the quota.' },
+  'request-timeout': { status: 408, title: 'Request timeout', description: 'The client did not send its request headers or body in time (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS; RFC 9110 §15.5.9); the connection is closed.' },
+  'uri-too-long': { status: 414, title: 'URI too long', description: 'The request target is longer than the service reads (RFC 9110 §15.5.15); tensor requests need only short queries, and long ones go in a POST body.' },
+  'header-too-large': { status: 431, title: 'Request header fields too large', description: 'The request line and header fields together exceed the server\'s limit (RFC 6585 §5); the connection is closed.' },
+  'expectation-failed': { status: 417, title: 'Expectation failed', description: 'The Expect header asks for something other than 100-continue, the only expectation HTTP defines (RFC 9110 §10.1.1, §15.5.18).' },
   overloaded: { status: 503, title: 'Service overloaded', description: 'The engine queue is full; retry after the Retry-After delay.' },
   'engine-unavailable': { status: 503, title: 'Engine unavailable', description: 'The engine is not ready or has stopped.' },
   internal: { status: 500, title: 'Internal error', description: 'An unexpected error; it is logged with the request id.' }
@@ -68,4 +74,16 @@ export class TensorInitError extends Error {
 
 export function isTensorInitError (err: unknown): err is TensorInitError {
   return err instanceof TensorInitError
+}
+
+/** The most characters of a client-supplied string that an error message or log line repeats. */
+export const ECHO_LIMIT = 200
+
+/**
+ * A client-supplied string as repeated in an error (a parameter name, a value, a path): at most
+ * `limit` characters, the rest replaced by an ellipsis, so that a 1 MB parameter name does not
+ * become a 2 MB error body and log line.
+ */
+export function clip (text: string, limit: number = ECHO_LIMIT): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`
 }

@@ -39,6 +39,11 @@ export interface EngineSelection {
    * has no hosts and refuses to start.
    */
   remote?: RemoteEngineOptions
+  /**
+   * Whole-matrix work (orthogonal QR, any kernel that must see the whole tensor): how many run
+   * at once and how many bytes of results are kept for Ranges and retries (docs/reliability.md).
+   */
+  wholeTensor?: { concurrency: number, cacheBytes: number }
   logger?: EngineLogger
   /** The host, for `auto`; defaults to this process's platform and arch. */
   host?: { platform: NodeJS.Platform, arch: string }
@@ -51,7 +56,8 @@ export function isAppleSilicon (host: { platform: NodeJS.Platform, arch: string 
 function cpuEngine (selection: EngineSelection): Engine {
   return createCpuEngine({
     ...(selection.threads === undefined ? {} : { threads: selection.threads }),
-    ...(selection.chunkBytes === undefined ? {} : { chunkBytes: selection.chunkBytes })
+    ...(selection.chunkBytes === undefined ? {} : { chunkBytes: selection.chunkBytes }),
+    ...(selection.wholeTensor === undefined ? {} : { wholeTensor: selection.wholeTensor })
   })
 }
 

@@ -22,6 +22,8 @@ import { itemSize, type DType } from '../core/dtype.ts'
 import { bfloat16ToNumber, float16ToNumber } from './half-decode.ts'
 import { checkedElementCount } from './checked-size.ts'
 import { shortestBfloat16, shortestFloat16, shortestFloat32, shortestFloat64 } from './shortest.ts'
+import { timeSlicer } from '../core/time-slice.ts'
+import { freeNow, ownsWholeBuffer } from '../core/free-now.ts'
 
 export interface JsonTensor {
   shape: readonly number[]
@@ -112,10 +114,114 @@ export function encodeJson (tensor: JsonTensor, bytes: Uint8Array): string {
 }
 
 /**
+ * Elements written between looks at the clock: encodeJsonAsync works in slices
+ * (src/core/time-slice.ts; issue 12: 12 concurrent 1M-element documents encoded in one go held
+ * /healthz for 4.2 s).
+ */
+const ELEMENTS_PER_CLOCK_CHECK = 1024
+
+/**
+ * encodeJson, byte for byte, cut into slices of about SLICE_MS that yield to the event loop
+ * (setImmediate, so pending I/O and timers run in between). The nested lists are written flat:
+ * before element i come a comma (i > 0) and one `[` per axis whose sub-list starts at i, after it
+ * one `]` per axis whose sub-list ends at i + 1, which is the text nestedData builds recursively.
+ */
+export async function encodeJsonAsync (tensor: JsonTensor, bytes: Uint8Array): Promise<string> {
+  const parts: string[] = []
+  await writeJsonSliced(tensor, bytes, (text) => { parts.push(text) })
+  return parts.join('')
+}
+
+/**
+ * encodeJsonAsync's text as ASCII buffers, one per slice: the same bytes (the document is ASCII:
+ * digits, brackets, commas and JSON-escaped names). A million float64 elements are ~20 MB of
+ * text; held as external buffers rather than one V8 string, they cost the garbage collector
+ * nothing to scan or move, so concurrent documents do not stall the event loop in GC pauses.
+ */
+export async function encodeJsonBuffers (tensor: JsonTensor, bytes: Uint8Array): Promise<Buffer[]> {
+  const parts: Buffer[] = []
+  await writeJsonSliced(tensor, bytes, (text) => { parts.push(Buffer.from(text, 'latin1')) })
+  return parts
+}
+
+/** The document in pieces, in order, handed to `sink` slice by slice. */
+async function writeJsonSliced (tensor: JsonTensor, bytes: Uint8Array, sink: (text: string) => void): Promise<void> {
+  const count = checkedElementCount(tensor.shape, tensor.dtype)
+  const size = itemSize(tensor.dtype)
+  if (bytes.length !== count * size) {
+    throw new TensorInitError('internal', `expected ${count * size} element bytes for JSON, got ${bytes.length}`)
+  }
+  // No elements (a zero-length axis), or a scalar: no work to slice.
+  if (count === 0 || tensor.shape.length === 0) {
+    sink(encodeJson(tensor, bytes))
+    return
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
+  const format = FORMATTERS[tensor.dtype]()
+  const rank = tensor.shape.length
+  // spans[k]: elements in one sub-list of axis k (spans[0] = count).
+  const spans = new Array<number>(rank)
+  let span = 1
+  for (let k = rank - 1; k >= 0; k--) {
+    span *= tensor.shape[k]!
+    spans[k] = span
+  }
+  // The envelope around the data, as envelope() writes it.
+  const whole = envelope(tensor, '\u0000')
+  const hole = whole.indexOf('\u0000')
+  sink(whole.slice(0, hole))
+  let index = 0
+  const slicer = timeSlicer()
+  // The innermost sub-lists start and end every `row` elements; only there can brackets go.
+  const row = spans[rank - 1]!
+  const open = (i: number): string => {
+    let text = i > 0 ? ',' : ''
+    for (let k = 0; k < rank; k++) if (i % spans[k]! === 0) text += '['
+    return text
+  }
+  const close = (i: number): string => {
+    let text = ''
+    for (let k = 0; k < rank; k++) if ((i + 1) % spans[k]! === 0) text += ']'
+    return text
+  }
+  while (index < count) {
+    const stop = Math.min(count, index + ELEMENTS_PER_CLOCK_CHECK)
+    // One flat string per slice (an array joined once, as encodeJson joins): no long rope to
+    // flatten in one go at the end.
+    const items = new Array<string>(stop - index)
+    for (let at = 0; index < stop; index++, at++) {
+      const text = format(view, index * size)
+      const first = index % row === 0
+      const last = (index + 1) % row === 0
+      items[at] = first || last ? `${first ? open(index) : ','}${text}${last ? close(index) : ''}` : `,${text}`
+    }
+    sink(items.join(''))
+    if (index < count) await slicer.pause()
+  }
+  sink(whole.slice(hole + 1))
+}
+
+/**
  * encodeJson over a producer's chunks (an engine stream of the whole tensor): gathers them into
  * one buffer of the exact size, failing if the producer yields more or fewer bytes.
  */
 export async function encodeJsonFromChunks (tensor: JsonTensor, chunks: AsyncIterable<Uint8Array>): Promise<string> {
+  // In slices: a million elements (float64 shortest printing) take a few hundred ms.
+  return await encodeJsonAsync(tensor, await gatherElements(tensor, chunks))
+}
+
+/** encodeJsonBuffers over a producer's chunks, as encodeJsonFromChunks. */
+export async function encodeJsonBuffersFromChunks (tensor: JsonTensor, chunks: AsyncIterable<Uint8Array>): Promise<Buffer[]> {
+  const bytes = await gatherElements(tensor, chunks)
+  const parts = await encodeJsonBuffers(tensor, bytes)
+  // The element bytes were gathered here and are read no more: return their memory now (an
+  // idle process runs no full GC to do it; core/free-now.ts).
+  if (ownsWholeBuffer(bytes)) freeNow(bytes.buffer)
+  return parts
+}
+
+/** The producer's chunks in one buffer of the exact size, failing if it yields more or fewer bytes. */
+async function gatherElements (tensor: JsonTensor, chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const expected = checkedElementCount(tensor.shape, tensor.dtype) * itemSize(tensor.dtype)
   const bytes = new Uint8Array(expected)
   let position = 0
@@ -127,7 +233,7 @@ export async function encodeJsonFromChunks (tensor: JsonTensor, chunks: AsyncIte
     position += chunk.length
   }
   if (position !== expected) throw new TensorInitError('internal', `producer yielded ${position} of ${expected} element bytes`)
-  return encodeJson(tensor, bytes)
+  return bytes
 }
 
 /**

@@ -60,12 +60,19 @@ class EngineChunkStream extends Readable {
     this.#onBytes = hooks.onBytes
     this.#recycle = hooks.recycle
     this.#recycle?.response.on('drain', this.#releaseWritten)
+    // Once the response closed, no write of its is in flight: its chunks are freed at once
+    // (chunk-recycler.ts close) instead of at the next full garbage collection.
+    this.#recycle?.response.once('close', () => { this.#recycle?.recycler.close() })
   }
 
   override _read (): void {
     this.#releaseWritten()
     this.#chunks.next().then(({ done, value }) => {
-      if (this.destroyed) return
+      if (this.destroyed) {
+        // Nobody will read it: back to the recycler, which frees it once closed.
+        if (done !== true) this.#recycle?.recycler.release(value)
+        return
+      }
       if (done === true) {
         this.push(null)
         return

@@ -1,6 +1,8 @@
 import { TensorInitError } from '../core/errors.ts'
 import { elementCount, type Plan } from '../core/plan.ts'
-import { encodeJsonFromChunks } from '../formats/json.ts'
+import { itemSize } from '../core/dtype.ts'
+import { encodeJsonBuffersFromChunks, maxJsonBytes } from '../formats/json.ts'
+import { streamHoldBound } from './admission.ts'
 import type { ServiceContext } from './context.ts'
 import { tensorEtag } from './etag.ts'
 import { representationHeaders, type Representation } from './representation.ts'
@@ -34,10 +36,14 @@ export function describeJsonTensor (ctx: ServiceContext, plan: Plan): Representa
       ...tensorHeaders({ plan, exactness, engine: engine.info, serviceVersion: ctx.version })
     },
     length: undefined,
+    // Held at once: the element bytes, the engine's window filling them, the text's buffers and
+    // the one body they are joined into (both at most maxJsonBytes).
+    holdBytes: count * itemSize(plan.dtype) + streamHoldBound(engine.info) + 2 * maxJsonBytes(plan),
     noun: 'representation',
+    ownsChunks: true,
     stream: async function * (_range, options) {
-      const text = await encodeJsonFromChunks(plan, engine.stream(plan, { start: 0, end: count }, { ...options, exactness }))
-      yield Buffer.from(text, 'utf8')
+      // ASCII buffers, one per encoding slice (src/formats/json.ts encodeJsonBuffers).
+      yield * await encodeJsonBuffersFromChunks(plan, engine.stream(plan, { start: 0, end: count }, { ...options, exactness }))
     }
   }
 }

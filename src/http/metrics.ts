@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Engine } from '../engines/engine.ts'
+import type { AdmissionBudget } from './admission.ts'
 
 /**
  * Prometheus metrics, in a registry of the app's own (several apps in one process, as in the tests,
@@ -12,6 +13,12 @@ export interface ServiceMetrics {
   bytesStreamed: Counter<'format'>
   streamsActive: Gauge
   streamsAborted: Counter<'format'>
+  /** Requests refused 503 overloaded by admission (admission.ts), by the limit reached. */
+  admissionRejected: Counter<'reason'>
+  /** Responses cut because their socket took nothing for SEND_TIMEOUT_MS (send-watchdog.ts). */
+  sendTimeouts: Counter
+  /** Connections closed at once because MAX_CONNECTIONS were open (connection-limits.ts). */
+  connectionsDropped: Counter
   /** Engine figures, read from the engine on each scrape. */
   engineGauges: Gauge[]
 }
@@ -22,7 +29,10 @@ export function createMetrics (engine: Engine): ServiceMetrics {
   const streams = {
     bytesStreamed: new Counter({ name: 'tensor_bytes_streamed_total', help: 'Body bytes of tensor representations handed to sockets.', labelNames: ['format'], registers: [registry] }),
     streamsActive: new Gauge({ name: 'tensor_streams_active', help: 'Tensor bodies being streamed now.', registers: [registry] }),
-    streamsAborted: new Counter({ name: 'tensor_streams_aborted_total', help: 'Tensor bodies cut short because the client went away.', labelNames: ['format'], registers: [registry] })
+    streamsAborted: new Counter({ name: 'tensor_streams_aborted_total', help: 'Tensor bodies cut short because the client went away.', labelNames: ['format'], registers: [registry] }),
+    admissionRejected: new Counter({ name: 'tensor_admission_rejected_total', help: 'Requests answered 503 overloaded because MAX_STREAMS (reason streams) or MAX_BUFFERED_BYTES (reason bytes) was reached.', labelNames: ['reason'], registers: [registry] }),
+    sendTimeouts: new Counter({ name: 'tensor_send_timeouts_total', help: 'Responses cut because their socket took no bytes for SEND_TIMEOUT_MS.', registers: [registry] }),
+    connectionsDropped: new Counter({ name: 'http_connections_dropped_total', help: 'Connections closed on arrival because MAX_CONNECTIONS were open.', registers: [registry] })
   }
   const engineGauges = [new Gauge({
     name: 'engine_info',
@@ -60,6 +70,19 @@ export function createMetrics (engine: Engine): ServiceMetrics {
     }
   })]
   return { registry, ...streams, engineGauges }
+}
+
+/** What the admission budget holds now, read on each scrape. */
+export function installAdmissionGauges (metrics: ServiceMetrics, budget: AdmissionBudget): Gauge[] {
+  const registers = [metrics.registry]
+  const figures: Array<[string, string, () => number]> = [
+    ['tensor_admission_reserved_bytes', 'Bytes reserved by the responses open now (their most computed-but-unsent bytes); at most MAX_BUFFERED_BYTES.', () => budget.reservedBytes],
+    ['tensor_admission_streams', 'Streaming responses admitted and open now; at most MAX_STREAMS.', () => budget.streams],
+    ['tensor_admission_max_bytes', 'MAX_BUFFERED_BYTES.', () => budget.maxBufferedBytes],
+    ['tensor_admission_max_streams', 'MAX_STREAMS.', () => budget.maxStreams]
+  ]
+  // Each gauge lives in the registry, which reads it on each scrape.
+  return figures.map(([name, help, read]) => new Gauge({ name, help, registers, collect () { this.set(read()) } }))
 }
 
 /** Counts and times every request once its response is complete (or the client left). */

@@ -1,4 +1,5 @@
 import type { SwaggerOptions } from '@fastify/swagger'
+import { BEARER_SCHEME } from './schemas/responses.ts'
 
 /**
  * @fastify/swagger options: OpenAPI 3.1.0 (the plugin defaults to 3.0.3) and a refResolver that
@@ -32,8 +33,18 @@ export function openapiOptions (version: string, publicUrl: string | undefined):
         { name: 'operations', description: 'Probes and metrics.' },
         { name: 'meta', description: 'Documentation of problem types.' }
       ],
-      // A public API: no authentication (declared so linters and generators need not guess).
-      security: []
+      // No authentication by default (declared so linters and generators need not guess); the
+      // operations that take a key when the deployment has API_KEYS_FILE say so themselves.
+      security: [],
+      components: {
+        securitySchemes: {
+          [BEARER_SCHEME]: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Only when the server has API_KEYS_FILE: `Authorization: Bearer <key>` on every operation but /healthz and /readyz (a missing or wrong key answers 401 unauthorized). A server without API_KEYS_FILE needs no key.'
+          }
+        }
+      }
     },
     // @fastify/swagger suffixes the operationId of a documented HEAD route with "-head"; the
     // explicit HEAD routes already have ids of their own (headTensor), so the suffix goes.

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { ERROR_CODES, type ErrorCode } from '../core/errors.ts'
+import { clip, ERROR_CODES, type ErrorCode } from '../core/errors.ts'
 import type { Problem } from './schemas/problem.ts'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
@@ -23,17 +23,28 @@ export interface ProblemInit {
   limit?: number
 }
 
+/**
+ * The most characters of `detail`: a sentence that may quote several client strings, each
+ * already clipped to ECHO_LIMIT where it is written; this is the backstop for the whole.
+ */
+const DETAIL_LIMIT = 1000
+
+/**
+ * A problem for this request. `instance` (the path) and `field` (a pointer that may name a
+ * client's parameter) are client-supplied text, clipped to ECHO_LIMIT characters (core/errors.ts
+ * clip); `detail` to DETAIL_LIMIT. The request id is already safe (http/request-id.ts).
+ */
 export function makeProblem (request: FastifyRequest, code: ErrorCode, init: ProblemInit): Problem {
   const problem: Problem = {
     type: problemTypeUri(code),
     title: ERROR_CODES[code].title,
     status: init.status ?? ERROR_CODES[code].status,
-    detail: init.detail,
-    instance: request.url.split('?', 1)[0] ?? '/',
+    detail: clip(init.detail, DETAIL_LIMIT),
+    instance: clip(request.url.split('?', 1)[0] ?? '/'),
     code,
     requestId: request.id
   }
-  if (init.field !== undefined) problem.field = init.field
+  if (init.field !== undefined) problem.field = clip(init.field)
   if (init.errors !== undefined) problem.errors = init.errors
   if (init.accept !== undefined) problem.accept = init.accept
   if (init.limit !== undefined) problem.limit = init.limit

@@ -25,6 +25,12 @@ export interface Representation {
    * only known once the content is generated (JSON: RFC 9110 §9.3.2 lets a HEAD omit it).
    */
   length: number | undefined
+  /**
+   * The most bytes this body holds in memory at once while it is computed and sent, when that is
+   * more than a stream's window (a body built whole: JSON's elements and text). Admission reserves
+   * it (admission.ts); undefined: the body streams, bounded by the engine's window.
+   */
+  holdBytes?: number
   /** What the detail of a 416 calls the body ("the 100-byte representation"). */
   noun: string
   /**
@@ -38,6 +44,12 @@ export interface Representation {
    * (docs/performance.md, small requests: the cpu engine's computeNow); undefined when they cannot.
    */
   now?: (range: ByteRange | undefined) => Buffer | undefined
+  /**
+   * True when `stream` yields fresh buffers that nothing else holds (the JSON text's pieces), so
+   * the pipeline may free them as soon as it has copied or sent them (core/free-now.ts). Engine
+   * chunks are not: the engine may keep them (a cached whole matrix) or recycle them.
+   */
+  ownsChunks?: boolean
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { freeNow, ownsWholeBuffer } from '../core/free-now.ts'
 import { ChunkRecycler } from '../engines/chunk-recycler.ts'
 import type { ByteRange } from '../formats/byte-range.ts'
+import { streamHoldBound } from './admission.ts'
 import { bodyStream, clientGoneSignal } from './body-stream.ts'
 import { evaluatePreconditions } from './conditional.ts'
 import type { ServiceContext } from './context.ts'
@@ -58,8 +60,9 @@ export function sendRepresentation (
   const total = rep.length
   if (total === undefined) {
     if (semantics.headersOnly) return reply.headers(rep.headers).send()
-    // A body of unknown length may be large (JSON up to JSON_MAX_ELEMENTS): its work stops when
-    // the client goes away.
+    // A body of unknown length may be large (JSON up to JSON_MAX_ELEMENTS): it counts as a
+    // stream, and its work stops when the client goes away.
+    admit(ctx, reply, rep.holdBytes ?? streamHoldBound(ctx.engine.info), true)
     return sendWhole(ctx, reply, rep, undefined, clientGoneSignal(reply), undefined)
   }
 
@@ -67,8 +70,23 @@ export function sendRepresentation (
   if (range === 'unsatisfiable') return sendRangeNotSatisfiable(request, reply, total, rep.noun)
   const length = range === undefined ? total : range.last - range.first + 1
   if (semantics.headersOnly) return setSuccessHeaders(reply, rep, range, length).send()
-  if (length <= SMALL_BODY_BYTES) return sendSmall(ctx, reply, rep, range, length)
+  if (length <= SMALL_BODY_BYTES) {
+    admit(ctx, reply, rep.holdBytes ?? length, false)
+    return sendSmall(ctx, reply, rep, range, length)
+  }
+  admit(ctx, reply, rep.holdBytes ?? Math.min(length + SMALL_BODY_BYTES, streamHoldBound(ctx.engine.info)), true)
   return sendStream(ctx, setSuccessHeaders(reply, rep, range, length), rep, range)
+}
+
+/**
+ * Reserves what the response may hold (admission.ts; throws 503 'overloaded' before anything is
+ * computed or sent) until it closes, and watches that its client keeps reading (send-watchdog.ts).
+ * 'close' comes after 'finish' and after an abort alike, so the reservation always returns.
+ */
+function admit (ctx: ServiceContext, reply: FastifyReply, bytes: number, streaming: boolean): void {
+  const reservation = ctx.admission.admit(bytes, streaming)
+  reply.raw.once('close', reservation.release)
+  ctx.sendWatchdog.watch(reply.raw)
 }
 
 /**
@@ -113,19 +131,31 @@ async function sendWhole (
   signal: AbortSignal | undefined,
   length: number | undefined
 ): Promise<FastifyReply> {
-  const body = await collect(rep.stream(range, { signal }))
+  const body = await collect(rep.stream(range, { signal }), rep.ownsChunks === true)
   ctx.metrics.bytesStreamed.inc({ format: rep.format }, body.length)
+  // A body built of the representation's own chunks (a JSON document: up to tens of MB) is
+  // garbage once the response is closed (its bytes written, or the socket gone), but an idle
+  // process runs no full GC to return it: free it then (core/free-now.ts). 'close' comes after
+  // the last write completed or was cancelled.
+  if (rep.ownsChunks === true && ownsWholeBuffer(body)) reply.raw.once('close', () => { freeNow(body.buffer) })
   if (length === undefined) return reply.headers(rep.headers).send(body)
   return setSuccessHeaders(reply, rep, range, length).send(body)
 }
 
-async function collect (chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+/**
+ * The chunks as one buffer. Without a recycler the chunks are the caller's to keep, so a lone
+ * one is sent in place; when they are the representation's own (`owned`), the copied ones are
+ * freed at once rather than at the next full GC. Engine chunks may be views of memory the engine
+ * keeps (a cached whole matrix): they are never freed here.
+ */
+async function collect (chunks: AsyncIterable<Uint8Array>, owned: boolean): Promise<Buffer> {
   const parts: Uint8Array[] = []
   for await (const chunk of chunks) parts.push(chunk)
-  // Without a recycler the chunks are the caller's to keep, so a lone one is sent in place.
   const [only] = parts
   if (parts.length === 1 && only !== undefined) return Buffer.from(only.buffer, only.byteOffset, only.byteLength)
-  return Buffer.concat(parts)
+  const body = Buffer.concat(parts)
+  if (owned) for (const part of parts) if (ownsWholeBuffer(part)) freeNow(part.buffer)
+  return body
 }
 
 /**

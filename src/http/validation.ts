@@ -1,5 +1,5 @@
 import type { FastifySchemaValidationError } from 'fastify'
-import type { ErrorCode } from '../core/errors.ts'
+import { clip, type ErrorCode } from '../core/errors.ts'
 
 /**
  * Schema validation failures (ajv) become the same stable codes the plan builder uses, keyed by
@@ -58,7 +58,8 @@ export function validationProblem (errors: FastifySchemaValidationError[], conte
   const byPointer = new Map<string, string[]>()
   for (const error of errors) {
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf') continue
-    const pointer = context === 'headers' ? `/headers${pointerOf(error)}` : pointerOf(error)
+    // A pointer may name a client's member (additionalProperties): bounded like every echo.
+    const pointer = clip(context === 'headers' ? `/headers${pointerOf(error)}` : pointerOf(error))
     const list = byPointer.get(pointer) ?? []
     const text = describeFailure(error)
     if (!list.includes(text)) list.push(text)

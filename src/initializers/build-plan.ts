@@ -2,12 +2,12 @@ import { TensorInitError } from '../core/errors.ts'
 import { sequenceKeys, splitKey } from '../random/keys.ts'
 import { getInitializer } from './catalog.ts'
 import { HALF_AND_SINGLE, isDType, itemSize, type DType } from '../core/dtype.ts'
-import type { InitializerEntry } from './entry.ts'
+import type { InitializerEntry, ResolvedParams } from './entry.ts'
 import { fromKerasConfig, isKerasConfigObject, withConfigPointers } from './keras-config.ts'
 import { parseParams } from './params.ts'
 import type { Key, KeySource, Plan } from '../core/plan.ts'
 import { PROFILE_NAMES, resolveProfile } from '../core/profile.ts'
-import { keysUsed } from '../core/recipe.ts'
+import { keysUsed, type Recipe } from '../core/recipe.ts'
 import { parseSeed } from './seed.ts'
 import { parseShape } from './parse-shape.ts'
 import type { TensorRequest } from './tensor-request.ts'
@@ -62,6 +62,7 @@ export function buildPlan (spec: TensorRequest, source: 'query' | 'json', limits
   }
   const params = parseParams(entry, rawParams, source)
   const recipe = entry.recipe(shape, params, dtype)
+  checkFinite(entry, recipe, dtype, params)
 
   const { keys, keySource } = resolveKeys(spec, source, keysUsed(recipe), limits)
   return {
@@ -75,6 +76,82 @@ export function buildPlan (spec: TensorRequest, source: 'query' | 'json', limits
     dtype,
     mlxExact: entry.mlxExact && (HALF_AND_SINGLE as readonly string[]).includes(dtype)
   }
+}
+
+/** The largest finite value of each floating dtype (float16: 65504; bfloat16: (2 - 2^-7) 2^127). */
+const FLOAT_MAX: Partial<Record<DType, number>> = {
+  float64: Number.MAX_VALUE,
+  float32: 3.4028234663852886e38,
+  float16: 65504,
+  bfloat16: 3.3895313892515355e38
+}
+
+/**
+ * Standard units a normal sample can reach: its source is a uniform of 2^-24 resolution for the
+ * half and single dtypes (sqrt(2) erfinv(1 - 2^-24) is about 5.4), of 2^-53 for float64 (about 8.3).
+ */
+function normalReach (dtype: DType): number {
+  return dtype === 'float64' ? 9 : 6
+}
+
+/**
+ * The largest magnitude the recipe's numbers can give an element, or a bound above it: the values
+ * and bounds themselves, uniform widths (high - low, computed before the offset), and for normal
+ * draws loc + reach * scale. NaN when a number is not finite.
+ */
+function largestMagnitude (recipe: Recipe, dtype: DType): number {
+  const z = normalReach(dtype)
+  switch (recipe.kind) {
+    case 'constant':
+    case 'eye':
+    case 'dirac':
+      return Math.abs(recipe.value)
+    case 'uniform':
+    case 'rounded-uniform':
+      // |high - low|: a negative gain swaps the bounds, and a width of -inf is an overflow too.
+      return Math.max(Math.abs(recipe.low), Math.abs(recipe.high), Math.abs(recipe.high - recipe.low))
+    case 'normal':
+      return Math.abs(recipe.loc ?? 0) + z * Math.abs(recipe.scale ?? 1)
+    case 'sparse':
+      return Math.abs(recipe.loc) + z * Math.abs(recipe.scale)
+    case 'mlx-truncated-normal':
+      return Math.max(Math.abs(recipe.lower), Math.abs(recipe.upper))
+    case 'trunc-normal':
+      return Math.max(Math.abs(recipe.mean), Math.abs(recipe.std), Math.min(Math.max(Math.abs(recipe.low), Math.abs(recipe.high)), Math.abs(recipe.mean) + z * recipe.std))
+    case 'rounded-normal':
+      return Math.abs(recipe.mean) + z * Math.abs(recipe.std)
+    case 'column-sparse':
+      return z * Math.abs(recipe.std)
+    case 'orthogonal':
+    case 'orthogonal-moved':
+      return Math.abs(recipe.gain)
+    case 'delta-orthogonal':
+      return Math.abs(recipe.scale)
+  }
+}
+
+/**
+ * A tensor that would hold inf or NaN is refused at plan time, for its dtype: `std=1e300` overflows
+ * float32, `low=-1e308&high=1e308` overflows the width high - low, `value=1e39` is not a float32,
+ * `value=70000` not a float16. The parameter blamed is the one of largest magnitude (they are all
+ * finite doubles by now, so it is the one that overflows); integer dtypes have their own checks.
+ */
+function checkFinite (entry: InitializerEntry, recipe: Recipe, dtype: DType, params: ResolvedParams): void {
+  const max = FLOAT_MAX[dtype]
+  if (max === undefined) return
+  const magnitude = largestMagnitude(recipe, dtype)
+  if (magnitude <= max) return
+  let blamed: string | undefined
+  let largest = -1
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value === 'number' && Math.abs(value) > largest) {
+      largest = Math.abs(value)
+      blamed = name
+    }
+  }
+  throw new TensorInitError('invalid-parameter',
+    `Initializer '${entry.id}' with ${blamed === undefined ? 'these parameters' : `${blamed}=${String(params[blamed])}`} would produce values beyond the largest finite ${dtype} (${max}): the tensor would hold inf or NaN.`,
+    blamed === undefined ? '/params' : `/params/${blamed}`)
 }
 
 function optionalString (value: unknown, field: string, code: 'invalid-profile' | 'unsupported-dtype'): string | undefined {

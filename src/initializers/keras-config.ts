@@ -1,4 +1,4 @@
-import { TensorInitError, isTensorInitError } from '../core/errors.ts'
+import { clip, TensorInitError, isTensorInitError } from '../core/errors.ts'
 import type { TensorRequest } from './tensor-request.ts'
 import { findInitializer, listInitializers } from './catalog.ts'
 import type { InitializerEntry, KerasConfig, ResolvedParams } from './entry.ts'
@@ -100,7 +100,7 @@ export function fromKerasConfig (spec: TensorRequest): TensorRequest {
   for (const [key, value] of Object.entries(config)) {
     if (!allowed.includes(key)) {
       const takes = allowed.length === 0 ? 'it takes no config keys' : `it takes ${allowed.join(', ')}`
-      fail(`Keras ${entry.id.slice('keras.'.length)} has no config key '${key}' (${takes}).`, `/initializer/config/${key}`)
+      fail(`Keras ${entry.id.slice('keras.'.length)} has no config key '${clip(key)}' (${takes}).`, `/initializer/config/${key}`)
     }
     if (key === 'seed') {
       if (value === null) continue

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { isTensorInitError, TensorInitError } from '../core/errors.ts'
+import { clip, isTensorInitError, TensorInitError } from '../core/errors.ts'
 import { sequenceKeys } from '../random/keys.ts'
 import { buildPlan, DEFAULT_PLAN_LIMITS, type PlanLimits } from './build-plan.ts'
 import { type TensorRequest } from './tensor-request.ts'
@@ -8,6 +8,7 @@ import { elementCount, type Key, type Plan } from '../core/plan.ts'
 import { DEFAULT_PROFILE, PROFILE_NAMES, resolveProfile, type Profile } from '../core/profile.ts'
 import { keysUsed } from '../core/recipe.ts'
 import { parseSeed } from './seed.ts'
+import { timeSlicer } from '../core/time-slice.ts'
 
 /**
  * A checkpoint manifest (issue 6 "Whole-model checkpoints", design §2 `POST /v1/checkpoints`): a
@@ -99,7 +100,7 @@ function pointerSegment (name: string): string {
 function unknownMember (object: Record<string, unknown>, allowed: ReadonlySet<string>, base: string): void {
   for (const name of Object.keys(object)) {
     if (!allowed.has(name)) {
-      throw new TensorInitError('invalid-manifest', `'${name}' is not a member of a checkpoint manifest${base === '' ? '' : ' tensor'}.`, `${base}/${pointerSegment(name)}`)
+      throw new TensorInitError('invalid-manifest', `'${clip(name)}' is not a member of a checkpoint manifest${base === '' ? '' : ' tensor'}.`, `${base}/${pointerSegment(name)}`)
     }
   }
 }
@@ -139,6 +140,30 @@ function rooted (err: unknown, index: number, ownDType: boolean): unknown {
  * JSON Pointer into the manifest (e.g. /tensors/3/shape). Nothing is computed here but keys.
  */
 export function buildManifest (body: unknown, limits: ManifestLimits = DEFAULT_MANIFEST_LIMITS): CheckpointPlan {
+  const steps = manifestSteps(body, limits)
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
+  }
+}
+
+/**
+ * buildManifest, with the same results and errors, in slices (src/core/time-slice.ts) that
+ * yield to the event loop (setImmediate) between tensors: 10 000 tensors take a few hundred ms of
+ * buildPlan, and eight such manifests at once held /healthz for 3.1 s (issue 12).
+ */
+export async function buildManifestAsync (body: unknown, limits: ManifestLimits = DEFAULT_MANIFEST_LIMITS): Promise<CheckpointPlan> {
+  const steps = manifestSteps(body, limits)
+  const slicer = timeSlicer()
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
+    await slicer.pause()
+  }
+}
+
+/** The work of buildManifest, pausing (yield) after each tensor so a caller can cut it into slices. */
+function * manifestSteps (body: unknown, limits: ManifestLimits): Generator<undefined, CheckpointPlan> {
   if (!isRecord(body)) throw new TensorInitError('invalid-manifest', 'A checkpoint manifest is a JSON object.', '')
   unknownMember(body, TOP_LEVEL, '')
   const seed = parseSeed(body.seed ?? 0)
@@ -184,7 +209,7 @@ export function buildManifest (body: unknown, limits: ManifestLimits = DEFAULT_M
     }
     const first = names.get(name)
     if (first !== undefined) {
-      throw new TensorInitError('invalid-manifest', `tensors[${index}].name "${name}" is already the name of tensors[${first}].`, `${base}/name`)
+      throw new TensorInitError('invalid-manifest', `tensors[${index}].name "${clip(name)}" is already the name of tensors[${first}].`, `${base}/name`)
     }
     names.set(name, index)
     // The checkpoint decides the keys; a Keras config object would bring a seed of its own.
@@ -228,6 +253,7 @@ export function buildManifest (body: unknown, limits: ManifestLimits = DEFAULT_M
     }
     tensors.push({ name, plan })
     resolved.push({ name, initializer: plan.initializer, shape: plan.shape, dtype: plan.dtype, params: plan.params })
+    yield undefined
   }
 
   if (keyMode === 'sequence') assignSequenceKeys(seed, draw, tensors)

@@ -1,4 +1,4 @@
-import { TensorInitError } from '../core/errors.ts'
+import { clip, TensorInitError } from '../core/errors.ts'
 import type { InitializerEntry, ParamSpec, ParamValue, ResolvedParams } from './entry.ts'
 
 /**
@@ -18,7 +18,7 @@ export function parseParams (
       const known = entry.params.map((p) => p.name)
       const hint = known.length === 0 ? 'it takes no parameters' : `it takes ${known.join(', ')}`
       throw new TensorInitError('unknown-parameter',
-        `Initializer '${entry.id}' has no parameter '${name}' (${hint}).`, pointer(pointerPrefix, name))
+        `Initializer '${entry.id}' has no parameter '${clip(name)}' (${hint}).`, pointer(pointerPrefix, clip(name)))
     }
   }
   const out: Record<string, ParamValue | undefined> = {}

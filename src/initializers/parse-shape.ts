@@ -1,4 +1,4 @@
-import { TensorInitError } from '../core/errors.ts'
+import { clip, TensorInitError } from '../core/errors.ts'
 
 const DIM_TEXT = /^(0|[1-9]\d{0,15})$/
 
@@ -18,7 +18,7 @@ export function parseShape (value: unknown, maxRank: number, field = '/shape'): 
     const n = typeof item === 'string' && DIM_TEXT.test(item) ? Number(item) : item
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
       throw new TensorInitError('invalid-shape',
-        `shape[${i}] must be a non-negative integer, got ${JSON.stringify(item) ?? String(item)}.`, `${field}/${i}`)
+        `shape[${i}] must be a non-negative integer, got ${clip(JSON.stringify(item) ?? String(item))}.`, `${field}/${i}`)
     }
     return n
   })

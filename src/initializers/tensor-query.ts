@@ -31,7 +31,9 @@ export function requestFromQuery (id: string, query: Readonly<Record<string, unk
     if (Object.hasOwn(params, key)) {
       throw new TensorInitError('invalid-parameter', `Parameter '${key}' is given twice.`, `/${key}`)
     }
-    params[key] = value
+    // Defined, not assigned: `params.__proto__ = v` would set the prototype (or do nothing) and
+    // the field would vanish, where every other unknown name is refused by parseParams.
+    Object.defineProperty(params, key, { value, enumerable: true, writable: true, configurable: true })
   }
   const request: TensorRequest = { initializer: id, shape: query.shape, params }
   if (query.dtype !== undefined) request.dtype = query.dtype

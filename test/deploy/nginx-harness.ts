@@ -41,10 +41,25 @@ export interface RunningNginx {
 }
 
 /**
- * Starts nginx in the foreground with the shipped config, templated into a temporary directory,
- * listening on a loopback port in front of `upstream` (host:port).
+ * Replaces each `from` (which must occur exactly once, so that a changed template fails the test
+ * rather than silently running the shipped value) by `to`: how a test runs the shipped config
+ * with smaller limits (a 60 s send_timeout cannot be waited out in a test).
  */
-export async function startNginx (upstream: string): Promise<RunningNginx> {
+export function override (text: string, replacements: ReadonlyArray<readonly [string, string]>): string {
+  let out = text
+  for (const [from, to] of replacements) {
+    const count = out.split(from).length - 1
+    if (count !== 1) throw new Error(`expected '${from}' exactly once in the nginx template, found it ${count} times`)
+    out = out.replace(from, to)
+  }
+  return out
+}
+
+/**
+ * Starts nginx in the foreground with the shipped config, templated into a temporary directory,
+ * listening on a loopback port in front of `upstream` (host:port); `replacements` as in `override`.
+ */
+export async function startNginx (upstream: string, replacements: ReadonlyArray<readonly [string, string]> = []): Promise<RunningNginx> {
   if (!existsSync(NGINX_BIN)) throw new Error(`nginx not found at ${NGINX_BIN}: install Debian's nginx (apt-get install nginx), as .ci/run does`)
   const dir = await mkdtemp(join(tmpdir(), 'tensor-init-nginx-'))
   const run = join(dir, 'run')
@@ -57,7 +72,7 @@ export async function startNginx (upstream: string): Promise<RunningNginx> {
   }
   const port = await freePort()
   const conf = join(dir, 'nginx.conf')
-  await writeFile(conf, template(await readFile(NGINX_CONF, 'utf8'), {
+  await writeFile(conf, template(override(await readFile(NGINX_CONF, 'utf8'), replacements), {
     TENSOR_INIT_UPSTREAM: upstream,
     NGINX_LISTEN: `127.0.0.1:${port}`,
     NGINX_CACHE_DIR: cache,

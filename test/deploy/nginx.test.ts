@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -183,4 +183,147 @@ describe('nginx caching front (deploy/nginx/nginx.conf)', () => {
     expect(res.headers['x-cache-status']).toBeUndefined()
     expect(Buffer.compare(body, Buffer.from(executeRange(buildPlan({ initializer: 'uniform', shape: [1000], seed: 3 }, 'json'), 0, 1000)))).toBe(0)
   })
+})
+
+/** A raw client that sends a GET, waits for the first response bytes, then stops reading. */
+interface Stalled { socket: Socket, head: string, received: () => number, closed: Promise<void> }
+
+async function stalledReader (origin: string, path: string): Promise<Stalled> {
+  const url = new URL(origin)
+  const socket = connect(Number(url.port), url.hostname)
+  let received = 0
+  let head = ''
+  const closed = new Promise<void>((resolve) => { socket.once('close', () => { resolve() }) })
+  socket.on('error', () => {})
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`)
+    })
+    socket.on('data', (chunk: Buffer) => {
+      if (received === 0) {
+        head = chunk.toString('latin1', 0, Math.min(chunk.length, 512))
+        // Stop reading: the kernel buffers fill and nginx can write no more.
+        socket.pause()
+        resolve()
+      }
+      received += chunk.length
+    })
+    socket.once('close', () => { reject(new Error(`closed before any byte: ${path}`)) })
+  })
+  return { socket, head, received: () => received, closed }
+}
+
+/** 64 MiB of a constant: far more than loopback socket buffers hold, and cheap to compute. */
+const BIG = (value: number): string => `/v1/tensors/constant?shape=16777216&value=${value}`
+const BIG_BYTES = 16_777_216 * 4
+
+describe('nginx front: limits per client (issue 12)', () => {
+  let limited: RunningNginx
+  let upstream: FastifyInstance
+  const stalled: Stalled[] = []
+
+  beforeAll(async () => {
+    upstream = await buildApp({ logger: false, engine: new InlineEngine() })
+    await upstream.listen({ host: '127.0.0.1', port: 0 })
+    const { port } = upstream.server.address() as AddressInfo
+    // The shipped directives, each found exactly once, with values a test can reach in seconds.
+    limited = await startNginx(`127.0.0.1:${port}`, [
+      ['send_timeout 60s;', 'send_timeout 1s;'],
+      ['limit_conn per_client_conn 64;', 'limit_conn per_client_conn 3;'],
+      ['rate=100r/s;', 'rate=2r/s;'],
+      ['burst=200 nodelay;', 'burst=5 nodelay;']
+    ])
+  })
+
+  afterAll(async () => {
+    for (const s of stalled) s.socket.destroy()
+    await limited?.stop()
+    upstream?.server.closeAllConnections()
+    await upstream?.close()
+  })
+
+  test('the shipped template sets the body limit, per-client limits, send and proxy timeouts', () => {
+    const text = readFileSync(NGINX_CONF, 'utf8')
+    for (const directive of [
+      // src/http/routes/checkpoints.ts MANIFEST_BODY_LIMIT = 16 MiB
+      'client_max_body_size 16m;',
+      'send_timeout 60s;',
+      'limit_conn per_client_conn 64;',
+      'limit_conn_status 429;',
+      'limit_req zone=per_client_rate burst=200 nodelay;',
+      'limit_req_status 429;',
+      'proxy_connect_timeout 5s;',
+      'proxy_send_timeout 30s;',
+      'proxy_read_timeout 60s;'
+    ]) expect(text).toContain(directive)
+    expect(text).toMatch(/limit_req_zone \$binary_remote_addr zone=per_client_rate:10m rate=100r\/s;/)
+  })
+
+  test('a body over the manifest limit is refused with 413 before it reaches the service; a 2 MiB one passes', async () => {
+    const send = async (bytes: number): Promise<{ status: number, type: unknown }> => {
+      const res = await request(`${nginx.origin}/v1/checkpoints`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.alloc(bytes, 0x20)
+      }).catch((err: unknown) => { throw err })
+      await res.body.dump()
+      return { status: res.statusCode, type: res.headers['content-type'] }
+    }
+    const tooLarge = await send(16 * 2 ** 20 + 1)
+    expect(tooLarge.status).toBe(413)
+    expect(String(tooLarge.type)).not.toMatch(/problem\+json/)
+    // Above nginx's default 1m: the service itself answers (blank JSON is a 400 problem).
+    const passed = await send(2 * 2 ** 20)
+    expect(passed.status).toBe(400)
+    expect(String(passed.type)).toMatch(/problem\+json/)
+  })
+
+  test('limit_req: past the burst a client gets 429, and is served again later', async () => {
+    const statuses: number[] = []
+    const started = performance.now()
+    // Sequential on one kept-alive connection, so limit_conn is not what answers.
+    for (let i = 0; i < 20; i++) {
+      const res = await request(`${limited.origin}/healthz`)
+      await res.body.dump()
+      statuses.push(res.statusCode)
+    }
+    const seconds = (performance.now() - started) / 1000
+    const ok = statuses.filter((s) => s === 200).length
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0)
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true)
+    // At most burst + 1 + rate x elapsed passed.
+    expect(ok).toBeLessThanOrEqual(6 + Math.ceil(2 * seconds) + 1)
+    // The burst, less the one request startNginx spent checking that nginx answers.
+    expect(ok).toBeGreaterThanOrEqual(5)
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect((await request(`${limited.origin}/healthz`)).statusCode).toBe(200)
+  })
+
+  test('limit_conn: a client holding 3 responses gets 429 for a 4th; send_timeout cuts the stalled ones', async () => {
+    // Let the rate limit's bucket refill (2 r/s, burst 5) so it is not what answers below.
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    for (let i = 0; i < 3; i++) stalled.push(await stalledReader(limited.origin, BIG(i + 1)))
+    for (const s of stalled) expect(s.head).toMatch(/^HTTP\/1\.1 200/)
+    const fourth = await request(`${limited.origin}${BIG(9)}`, { method: 'HEAD' })
+    expect(fourth.statusCode).toBe(429)
+    await fourth.body.dump()
+
+    // None reads: after send_timeout (1 s here) nginx closes each connection by itself. A
+    // paused socket sees no FIN, so wait past the timeout, then read what the kernel held: the
+    // connection must end before the body did (a keep-alive connection that was not cut would
+    // deliver all 64 MiB and stay open).
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    for (const s of stalled) s.socket.resume()
+    const ended = await Promise.race([
+      Promise.all(stalled.map(async (s) => { await s.closed })).then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => { resolve(false) }, 10_000))
+    ])
+    expect(ended).toBe(true)
+    for (const s of stalled) expect(s.received()).toBeLessThan(BIG_BYTES)
+    // The connections are gone, so the client may open new ones.
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    const after = await request(`${limited.origin}${BIG(9)}`, { method: 'HEAD' })
+    expect(after.statusCode).toBe(200)
+    await after.body.dump()
+  }, 30_000)
 })

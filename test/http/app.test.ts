@@ -92,6 +92,24 @@ describe('buildApp', () => {
     expect(lines.find((line) => line.msg === 'request completed')).toMatchObject({ reqId: 'log-1', res: { statusCode: 200 } })
   })
 
+  test('the service logger clips the client\'s URL in request log lines to 200 characters', async () => {
+    const lines: Array<Record<string, unknown>> = []
+    const sink = new Writable({
+      write (chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
+        done()
+      }
+    })
+    const { app } = await build({ logger: createLogger('info', sink) })
+    const url = `/v1/tensors/normal?shape=2&${'x'.repeat(5000)}=1`
+    await app.inject({ url, headers: { 'x-request-id': 'log-2' } })
+    const incoming = lines.find((line) => line.msg === 'incoming request') as { req: { url: string, method: string } }
+    expect(incoming.req.method).toBe('GET')
+    expect(incoming.req.url.length).toBe(200)
+    expect(url.startsWith(incoming.req.url.slice(0, 199))).toBe(true)
+    for (const line of lines) expect(JSON.stringify(line).length).toBeLessThan(1000)
+  })
+
   test('the service logger is pino at the configured level', () => {
     expect(createLogger(loadConfig({ LOG_LEVEL: 'warn' }).logLevel).level).toBe('warn')
   })

@@ -7,7 +7,17 @@ describe('loadConfig', () => {
     expect(config.port).toBe(8080)
     expect(config.host).toBe('0.0.0.0')
     expect(config.logLevel).toBe('info')
-    expect(config.engine).toEqual({ kind: 'cpu' })
+    expect(config.engine).toEqual({ kind: 'cpu', wholeTensor: { concurrency: 1, cacheBytes: 64 * 2 ** 20 } })
+    expect(config.connections).toEqual({
+      maxConnections: 1024,
+      maxRequestsPerSocket: 10_000,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 72_000,
+      sendTimeoutMs: 60_000
+    })
+    expect(config.admission).toEqual({ maxStreams: 256, maxBufferedBytes: 256 * 2 ** 20 })
+    expect(config.access).toEqual({ rateLimitMax: 0, rateLimitWindowMs: 60_000, trustProxy: false, corsOrigins: [] })
     expect(config.limits).toEqual({
       maxElements: 2 ** 32,
       maxBytes: 4 * 2 ** 30,
@@ -34,14 +44,32 @@ describe('loadConfig', () => {
       MAX_DRAW: '10',
       JSON_MAX_ELEMENTS: '100',
       SHUTDOWN_GRACE_MS: '500',
-      PUBLIC_URL: 'https://tensors.example.org'
+      PUBLIC_URL: 'https://tensors.example.org',
+      MAX_STREAMS: '7',
+      MAX_BUFFERED_BYTES: '2_097_152',
+      SEND_TIMEOUT_MS: '1500',
+      MAX_CONNECTIONS: '11',
+      MAX_REQUESTS_PER_SOCKET: '0',
+      HEADERS_TIMEOUT_MS: '200',
+      REQUEST_TIMEOUT_MS: '300',
+      KEEP_ALIVE_TIMEOUT_MS: '400',
+      WHOLE_TENSOR_CONCURRENCY: '2',
+      WHOLE_TENSOR_CACHE_BYTES: '0',
+      API_KEYS_FILE: '/etc/tensor-init/keys',
+      RATE_LIMIT_MAX: '100',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      TRUST_PROXY: 'true',
+      CORS_ORIGINS: 'https://a.example, https://b.example'
     })
     expect(config).toEqual({
       port: 9000,
       host: '127.0.0.1',
       logLevel: 'debug',
-      engine: { kind: 'auto', threads: 3, chunkBytes: 2 * 2 ** 20, mlx: { concurrency: 2 } },
+      engine: { kind: 'auto', threads: 3, chunkBytes: 2 * 2 ** 20, mlx: { concurrency: 2 }, wholeTensor: { concurrency: 2, cacheBytes: 0 } },
       limits: { maxElements: 1000, maxBytes: 4000, maxRank: 4, maxDraw: 10, jsonMaxElements: 100 },
+      connections: { maxConnections: 11, maxRequestsPerSocket: 0, headersTimeoutMs: 200, requestTimeoutMs: 300, keepAliveTimeoutMs: 400, sendTimeoutMs: 1500 },
+      admission: { maxStreams: 7, maxBufferedBytes: 2 * 2 ** 20 },
+      access: { apiKeysFile: '/etc/tensor-init/keys', rateLimitMax: 100, rateLimitWindowMs: 1000, trustProxy: true, corsOrigins: ['https://a.example', 'https://b.example'] },
       shutdownGraceMs: 500,
       publicUrl: 'https://tensors.example.org'
     })
@@ -87,7 +115,8 @@ describe('loadConfig', () => {
     })
     expect(config.engine).toEqual({
       kind: 'remote',
-      remote: { hosts: ['http://a:1', 'http://b:2'], partBytes: 1048576, bodyTimeoutMs: 2500, exactness: 'exact' }
+      remote: { hosts: ['http://a:1', 'http://b:2'], partBytes: 1048576, bodyTimeoutMs: 2500, exactness: 'exact' },
+      wholeTensor: { concurrency: 1, cacheBytes: 64 * 2 ** 20 }
     })
     // Every REMOTE_* integer reaches its option.
     const all = loadConfig({
@@ -116,7 +145,7 @@ describe('loadConfig', () => {
       maxAttemptsPerPart: 9
     })
     // Another engine gets no remote options.
-    expect(loadConfig({ WORKER_HOSTS: 'http://a:1' }).engine).toEqual({ kind: 'cpu' })
+    expect(loadConfig({ WORKER_HOSTS: 'http://a:1' }).engine).toEqual({ kind: 'cpu', wholeTensor: { concurrency: 1, cacheBytes: 64 * 2 ** 20 } })
   })
 
   test('ENGINE=remote refuses to start without WORKER_HOSTS; REMOTE_* values are checked like the others', () => {

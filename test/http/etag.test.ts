@@ -99,14 +99,14 @@ describe('checkpointEtag', () => {
   ]
   const metadata = { format: 'pt', 'tensor_init.version': '1.0.0' }
 
-  it('is equal for equal plans, metadata and class, and has the shape of a tensor tag', () => {
-    const tag = checkpointEtag(plansOf(), metadata, EXACT)
-    expect(checkpointEtag(plansOf(), { ...metadata }, { class: 'exact' })).toBe(tag)
+  it('is equal for equal plans, metadata and class, and has the shape of a tensor tag', async () => {
+    const tag = await checkpointEtag(plansOf(), metadata, EXACT)
+    expect(await checkpointEtag(plansOf(), { ...metadata }, { class: 'exact' })).toBe(tag)
     expect(tag).toMatch(/^"[A-Za-z0-9_-]{43}"$/)
   })
 
-  it('changes when any one tensor\'s plan changes, in any field', () => {
-    const base = checkpointEtag(plansOf(), metadata, EXACT)
+  it('changes when any one tensor\'s plan changes, in any field', async () => {
+    const base = await checkpointEtag(plansOf(), metadata, EXACT)
     const tags = new Set([base])
     for (let j = 0; j < plansOf().length; j++) {
       const plan = plansOf()[j]!
@@ -125,26 +125,26 @@ describe('checkpointEtag', () => {
       for (const variant of variants) {
         const plans = plansOf()
         plans[j] = variant
-        tags.add(checkpointEtag(plans, metadata, EXACT))
+        tags.add(await checkpointEtag(plans, metadata, EXACT))
       }
     }
     expect(tags.size).toBe(1 + plansOf().length * ETAG_PLAN_FIELDS.length)
   })
 
-  it('changes with the byte order, the tensor count, the metadata and the exactness class', () => {
+  it('changes with the byte order, the tensor count, the metadata and the exactness class', async () => {
     const plans = plansOf()
-    const base = checkpointEtag(plans, metadata, EXACT)
+    const base = await checkpointEtag(plans, metadata, EXACT)
     const others = [
-      checkpointEtag([plans[1]!, plans[0]!, plans[2]!], metadata, EXACT),
-      checkpointEtag(plans.slice(0, 2), metadata, EXACT),
-      checkpointEtag(plans, { ...metadata, 'tensor_init.version': '1.0.1' }, EXACT),
-      checkpointEtag(plans, metadata, { class: 'close', ulp: 2 })
+      await checkpointEtag([plans[1]!, plans[0]!, plans[2]!], metadata, EXACT),
+      await checkpointEtag(plans.slice(0, 2), metadata, EXACT),
+      await checkpointEtag(plans, { ...metadata, 'tensor_init.version': '1.0.1' }, EXACT),
+      await checkpointEtag(plans, metadata, { class: 'close', ulp: 2 })
     ]
     expect(new Set([base, ...others]).size).toBe(others.length + 1)
   })
 
-  it('is never the tag of a single tensor with the same plan', () => {
+  it('is never the tag of a single tensor with the same plan', async () => {
     const [plan] = plansOf()
-    expect(checkpointEtag([plan!], {}, EXACT)).not.toBe(tensorEtag(plan!, 'safetensors', EXACT, {}))
+    expect(await checkpointEtag([plan!], {}, EXACT)).not.toBe(tensorEtag(plan!, 'safetensors', EXACT, {}))
   })
 })

@@ -4,11 +4,13 @@ import { request } from 'undici'
 import { describe, expect, onTestFinished, test } from 'vitest'
 import type { StreamOptions } from '../../src/engines/engine.ts'
 import type { ByteRange } from '../../src/formats/byte-range.ts'
+import { AdmissionBudget } from '../../src/http/admission.ts'
 import type { ServiceContext } from '../../src/http/context.ts'
 import { installErrorHandlers } from '../../src/http/error-handler.ts'
 import { createMetrics } from '../../src/http/metrics.ts'
 import { IMMUTABLE, type Representation } from '../../src/http/representation.ts'
 import { METHOD_SEMANTICS, SMALL_BODY_BYTES, sendRepresentation, type Method } from '../../src/http/send-representation.ts'
+import { SendWatchdog } from '../../src/http/send-watchdog.ts'
 import { build } from '../support/helper.ts'
 import { InlineEngine } from '../support/inline-engine.ts'
 
@@ -62,7 +64,9 @@ async function serve (make: () => Representation): Promise<{ app: FastifyInstanc
     engine,
     limits: { maxElements: 1, maxBytes: 1, maxRank: 1, maxDraw: 1, jsonMaxElements: 1 },
     version: 'test',
-    metrics: createMetrics(engine)
+    metrics: createMetrics(engine),
+    admission: new AdmissionBudget({ maxStreams: 256, maxBufferedBytes: 256 * 2 ** 20 }),
+    sendWatchdog: new SendWatchdog(60_000, () => {})
   }
   const app = Fastify({ logger: false })
   installErrorHandlers(app)

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { ERROR_CODES, isTensorInitError, type TensorInitError } from '../../src/core/errors.ts'
 import { buildPlan, DEFAULT_PLAN_LIMITS } from '../../src/initializers/build-plan.ts'
-import { buildManifest, DEFAULT_MANIFEST_LIMITS, nameSeed } from '../../src/initializers/manifest.ts'
+import { buildManifest, buildManifestAsync, DEFAULT_MANIFEST_LIMITS, nameSeed } from '../../src/initializers/manifest.ts'
 import { sequenceKeys } from '../../src/random/keys.ts'
 
 /** One tensor of every key appetite (spec b.14): 1, 0, 2, 0, 1, 1 keys. */
@@ -117,6 +117,10 @@ describe('buildManifest: every bad input is a typed error with a pointer into th
     ['manifest dtype unsupported by a tensor', { dtype: 'int8', tensors: [MIXED[3], MIXED[5]] }, 'unsupported-dtype', '/dtype'],
     ['not square', { tensors: [{ ...MIXED[3], shape: [3, 4] }] }, 'not-square', '/tensors/0/shape']
   ]
+  test.each(cases)('%s, and buildManifestAsync rejects alike', async (_label, body) => {
+    const err = thrown(() => buildManifest(body))
+    await expect(buildManifestAsync(body)).rejects.toMatchObject({ code: err.code, field: err.field, message: err.message })
+  })
   test.each(cases)('%s', (_label, body, code, field) => {
     const err = thrown(() => buildManifest(body))
     expect({ code: err.code, field: err.field }).toEqual({ code, field })
@@ -143,5 +147,35 @@ describe('buildManifest: every bad input is a typed error with a pointer into th
     const { tensors: plans } = buildManifest({ seed: 3, tensors })
     expect(plans[9_999]?.plan.keys).toEqual(sequenceKeys(3n, 9_999, 1))
     expect(plans[9_999]?.plan.keySource).toEqual({ kind: 'seed', seed: '3', draw: 9_999 })
+  })
+})
+
+describe('buildManifestAsync (issue 12: a free event loop)', () => {
+  test('gives what buildManifest gives, in slices that leave the event loop free', async () => {
+    const tensors = Array.from({ length: 10_000 }, (_, i) => ({ name: `layer.${i}`, shape: [4, 4], initializer: i % 2 === 0 ? 'he_uniform' : 'sparse', params: i % 2 === 0 ? {} : { sparsity: 0.5 } }))
+    const body = { seed: 3, tensors }
+    const state = { done: false }
+    let ticks = 0
+    let maxGap = 0
+    const watcher = (async () => {
+      let last = performance.now()
+      while (!state.done) {
+        await new Promise((resolve) => setImmediate(resolve))
+        const now = performance.now()
+        maxGap = Math.max(maxGap, now - last)
+        last = now
+        ticks++
+      }
+    })()
+    const started = performance.now()
+    const sliced = await buildManifestAsync(body)
+    const took = performance.now() - started
+    state.done = true
+    await watcher
+    expect(sliced).toEqual(buildManifest(body))
+    expect(sliced.tensors.at(-1)?.plan.keySource).toEqual({ kind: 'seed', seed: '3', draw: 14_998 })
+    // Slices of ~4 ms (SLICE_MS, src/core/time-slice.ts); the margin is for garbage collection on a loaded machine.
+    expect(ticks).toBeGreaterThan(5)
+    expect(maxGap).toBeLessThan(Math.max(100, took / 3))
   })
 })

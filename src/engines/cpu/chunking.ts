@@ -26,6 +26,11 @@ export const WHOLE_TASK_MAX_BYTES = 64 * 1024 * 1024
 
 const WHOLE_MATRIX_KINDS: ReadonlySet<RecipeKind> = new Set<RecipeKind>(['orthogonal', 'orthogonal-moved', 'delta-orthogonal'])
 
+/** Whether a plan's kernel must see the whole matrix (a QR) before its first element. */
+export function isWholeMatrix (plan: Plan): boolean {
+  return WHOLE_MATRIX_KINDS.has(plan.recipe.kind)
+}
+
 /** Element granularity of chunk boundaries for a plan. */
 export function chunkAlignment (plan: Plan): number {
   if (plan.recipe.kind === 'sparse' && plan.shape.length === 2) return Math.max(1, plan.shape[1]!)
@@ -35,7 +40,7 @@ export function chunkAlignment (plan: Plan): number {
 /** Elements per chunk: about `chunkBytes`, a positive multiple of the plan's alignment. */
 export function chunkLength (plan: Plan, chunkBytes: number, range: ElementRange): number {
   const size = itemSize(plan.dtype)
-  if (WHOLE_MATRIX_KINDS.has(plan.recipe.kind) && (range.end - range.start) * size <= WHOLE_TASK_MAX_BYTES) {
+  if (isWholeMatrix(plan) && (range.end - range.start) * size <= WHOLE_TASK_MAX_BYTES) {
     return Math.max(1, range.end - range.start)
   }
   const align = chunkAlignment(plan)

@@ -1,4 +1,5 @@
 import { move, workerData } from 'piscina'
+import { withCancellation } from '../reference/index.ts'
 import { ChunkExecutor, type ChunkTask, type KernelMode } from './execute-chunk.ts'
 import { toWorkerError, type WorkerResult } from './worker-result.ts'
 
@@ -20,7 +21,10 @@ const executor = new ChunkExecutor(data?.kernels ?? 'auto', data?.wasmFile)
 export default function cpuWorker (task: ChunkTask): WorkerResult {
   let bytes: Uint8Array
   try {
-    bytes = executor.run(task.plan, task.start, task.end, task.buffer)
+    const flag = task.cancel
+    bytes = flag === undefined
+      ? executor.run(task.plan, task.start, task.end, task.buffer)
+      : withCancellation(() => Atomics.load(flag, 0) !== 0, () => executor.run(task.plan, task.start, task.end, task.buffer))
   } catch (err) {
     const error = toWorkerError(err)
     if (error === undefined) throw err

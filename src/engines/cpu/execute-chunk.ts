@@ -20,6 +20,11 @@ export interface ChunkTask {
   end: number
   /** A buffer from an earlier chunk of the same stream, transferred back for reuse (cpu-engine.ts). */
   buffer?: ArrayBuffer
+  /**
+   * Whole-matrix tasks: an Int32Array over a SharedArrayBuffer the main thread sets to 1 on abort;
+   * the reference kernels stop between Householder columns (reference/cancellation.ts).
+   */
+  cancel?: Int32Array
 }
 
 export class ChunkExecutor {

@@ -1,3 +1,5 @@
+import { checkCancelled } from './cancellation.ts'
+
 /**
  * Householder QR in float64 for the orthogonal initializers. LAPACK's QR is not bit-reproducible
  * across builds, so the service defines its own: this exact sequence of double operations,
@@ -31,6 +33,8 @@ export function householderQR (a: Float64Array, n: number, c: number): Household
   const tau = new Float64Array(c)
   const diag = new Float64Array(c)
   for (let k = 0; k < c; k++) {
+    // Between columns (a few ms each at n = 1024): an aborted request stops here (cancellation.ts).
+    checkCancelled()
     const col = k * n
     let norm2 = 0
     for (let i = k; i < n; i++) {
@@ -66,6 +70,7 @@ export function thinQ (qr: HouseholderQR): Float64Array {
   const q = new Float64Array(n * c)
   for (let j = 0; j < c; j++) q[j * n + j] = 1
   for (let k = c - 1; k >= 0; k--) {
+    checkCancelled()
     const t = tau[k]!
     if (t === 0) continue
     // Columns j < k of the accumulated product are still e_j in rows >= k: H_k leaves them alone.

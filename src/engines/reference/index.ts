@@ -1,5 +1,6 @@
 export { executeRange } from './execute.ts'
 export type { KernelFor, KernelRegistry } from './kernel.ts'
 export { kernels, registerKernel, MLX_EXACT_KINDS } from './registry.ts'
+export { WorkCancelledError, checkCancelled, withCancellation } from './cancellation.ts'
 export { orthogonalMatrix, orthogonalQ } from './orthogonal.ts'
 export { checkOrthogonalSize, ORTHOGONAL_MAX_FLOPS, ORTHOGONAL_MAX_N, orthogonalFlops } from '../../core/orthogonal-limits.ts'

@@ -8,6 +8,7 @@ import { requireSamplerDType, samplerView, writeFloats } from './elements.ts'
 import { applyQTransposed, householderQR, thinQ } from './householder.ts'
 import { planKey } from './keys.ts'
 import { checkOrthogonalSize } from '../../core/orthogonal-limits.ts'
+import { checkCancelled } from './cancellation.ts'
 
 /**
  * Orthogonal initialization (MLX 0.32 nn.init.orthogonal, spec b.14, and the rows x cols views
@@ -47,6 +48,8 @@ export function orthogonalQ (profile: Profile, key: Key, rows: number, cols: num
     const a = new Float64Array(n * c)
     const row = new Float32Array(c)
     for (let i = 0; i < n; i++) {
+      // Drawing the matrix is itself ~0.5 s at n = 1024: an abort stops here too.
+      if (i % 16 === 0) checkCancelled()
       normalF32(profile, { key, n: n * n, start: i * n, end: i * n + c }, undefined, undefined, row)
       for (let j = 0; j < c; j++) a[j * n + i] = row[j]!
     }
@@ -61,6 +64,7 @@ export function orthogonalQ (profile: Profile, key: Key, rows: number, cols: num
     } else {
       const y = new Float64Array(n)
       for (let i = 0; i < rows; i++) {
+        if (i % 64 === 0) checkCancelled()
         y.fill(0)
         y[i] = 1
         applyQTransposed(qr, y) // row i of Q

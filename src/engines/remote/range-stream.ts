@@ -20,6 +20,8 @@ export interface RangeStreamOptions {
 export interface RangeStreamStats {
   partsFetched: number
   partRetries: number
+  /** Parts moved to another host because theirs was ejected while they were in flight. */
+  partsReissued: number
   bytesFetched: number
 }
 
@@ -41,7 +43,8 @@ export interface RangeStreamRequest {
  * only when the first one has been consumed, so the consumer's pace (the client's socket) limits
  * the fetching: memory stays under windowParts x partBytes per response.
  *
- * A part whose host fails is resumed on another host from the first byte not yet received. When
+ * A part whose host fails is resumed on another host from the first byte not yet received; so is
+ * a part whose host is ejected while it is in flight (WorkerHost.eject aborts the request). When
  * no host can serve a part (none ready, all refused it, or maxAttemptsPerPart used up) the stream
  * throws: the HTTP layer then cuts the connection, so a client never takes a short body for a
  * complete one. Aborting `signal`, or the consumer stopping early, aborts every request in flight.
@@ -77,20 +80,35 @@ export async function * streamRange (pool: HostPool, request: RangeStreamRequest
       }
       attempts++
       const from = part.first + part.received
+      // This attempt ends when the response ends (signal) or when the host is ejected.
+      const attempt = new AbortController()
+      const ejected = host.ejectionSignal
+      const onEnd = (): void => { attempt.abort(signal.reason) }
+      const onEject = (): void => { attempt.abort(ejected.reason) }
+      signal.addEventListener('abort', onEnd, { once: true })
+      ejected.addEventListener('abort', onEject, { once: true })
       try {
-        for await (const chunk of fetchSpan(host, request.path, from, part.last, request.expected, signal)) {
+        for await (const chunk of fetchSpan(host, request.path, from, part.last, request.expected, attempt.signal)) {
           part.push(chunk)
           host.bytesServed += chunk.length
           stats.bytesFetched += chunk.length
         }
         host.served()
       } catch (err) {
-        if (!(err instanceof HostFailure)) throw err
+        if (!(err instanceof HostFailure) || signal.aborted) throw err
         lastFailure = err
+        // Counted apart: a re-issue follows a failure already counted (a poll that timed out, or
+        // another request to the host that failed), not a failure of this request.
+        if (err.kind === 'ejected') {
+          stats.partsReissued++
+          continue
+        }
         stats.partRetries++
         if (err.ejects) pool.failed(host, err.message)
         else exclude.add(host)
       } finally {
+        signal.removeEventListener('abort', onEnd)
+        ejected.removeEventListener('abort', onEject)
         pool.release(host)
       }
     }

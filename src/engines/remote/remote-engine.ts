@@ -23,7 +23,7 @@ const YIELD_BYTES = 1 << 20
 export class RemoteEngine implements Engine {
   private readonly pool: HostPool
   private readonly options: ResolvedRemoteOptions
-  private readonly stats: RangeStreamStats = { partsFetched: 0, partRetries: 0, bytesFetched: 0 }
+  private readonly stats: RangeStreamStats = { partsFetched: 0, partRetries: 0, partsReissued: 0, bytesFetched: 0 }
 
   constructor (pool: HostPool, options: ResolvedRemoteOptions) {
     this.pool = pool
@@ -46,6 +46,11 @@ export class RemoteEngine implements Engine {
         connectionsPerHost: this.options.connectionsPerHost,
         partsFetched: this.stats.partsFetched,
         partRetries: this.stats.partRetries,
+        partsReissued: this.stats.partsReissued,
+        // The most bytes one response holds (parts in flight x part size, see streamRange), for
+        // process-wide admission to reserve (MAX_BUFFERED_BYTES): a bound over any pool state.
+        windowParts: this.windowBound(),
+        windowBytes: this.windowBound() * this.options.partBytes,
         bytesFetched: this.stats.bytesFetched,
         inFlight: this.pool.hosts.reduce((n, h) => n + h.active, 0),
         workers: this.pool.hosts.map((h) => h.describe())
@@ -73,9 +78,7 @@ export class RemoteEngine implements Engine {
     checkElementRange(range, total)
     if (range.start === range.end) return
     const exactness = options.exactness ?? this.exactness(plan)
-    const windowParts = this.options.windowParts > 0
-      ? this.options.windowParts
-      : Math.min(16, Math.max(2, this.pool.ready().length * this.options.connectionsPerHost))
+    const windowParts = this.windowParts(this.pool.ready().length)
     yield * streamRange(this.pool, {
       plan,
       path: tensorPath(plan),
@@ -89,6 +92,18 @@ export class RemoteEngine implements Engine {
       maxAttemptsPerPart: this.options.maxAttemptsPerPart,
       yieldBytes: YIELD_BYTES
     }, this.stats)
+  }
+
+  /** Parts in flight per response with `hosts` ready: the option, else hosts x connections in [2, 16]. */
+  private windowParts (hosts: number): number {
+    return this.options.windowParts > 0
+      ? this.options.windowParts
+      : Math.min(16, Math.max(2, hosts * this.options.connectionsPerHost))
+  }
+
+  /** windowParts with every configured host ready: what no response exceeds. */
+  private windowBound (): number {
+    return this.windowParts(this.pool.hosts.length)
   }
 
   async close (): Promise<void> {

@@ -39,11 +39,17 @@ export const REMOTE_DEFAULTS: Omit<ResolvedRemoteOptions, 'hosts'> = {
   partBytes: 4 * 2 ** 20,
   connectionsPerHost: 2,
   windowParts: 0,
-  headersTimeoutMs: 30_000,
-  bodyTimeoutMs: 30_000,
+  // Issue 12: a frozen host must cost well under 2x the fault-free time of a download of a few
+  // seconds. Health polling finds it within healthIntervalMs + healthTimeoutMs (2.5 s) and aborts
+  // its parts in flight (WorkerHost.eject), so these timeouts only matter for a host whose
+  // /readyz still answers while its tensor requests do not (a wedged engine): 10 s, not 30 s.
+  // A /readyz answer costs the host microseconds of its main thread; 1.5 s of silence means
+  // frozen, gone or badly overloaded, and a false alarm only moves the parts in flight.
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 10_000,
   connectTimeoutMs: 5_000,
-  healthIntervalMs: 2_000,
-  healthTimeoutMs: 2_000,
+  healthIntervalMs: 1_000,
+  healthTimeoutMs: 1_500,
   maxAttemptsPerPart: 5,
   exactness: 'largest'
 }

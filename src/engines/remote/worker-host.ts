@@ -2,6 +2,7 @@ import { Pool } from 'undici'
 import type { Plan } from '../../core/plan.ts'
 import type { Profile } from '../../core/profile.ts'
 import type { Exactness } from '../../core/exactness.ts'
+import { HostFailure } from './host-failure.ts'
 import { planExactness } from './host-exactness.ts'
 import type { HostReadiness } from './readiness.ts'
 import type { ResolvedRemoteOptions } from './remote-options.ts'
@@ -29,6 +30,13 @@ export class WorkerHost {
   ejections = 0
   partsServed = 0
   bytesServed = 0
+
+  /**
+   * Aborted, with a HostFailure of kind `ejected`, when the host is ejected, then replaced: every
+   * tensor request in flight listens to the one current when it started, so ejecting a host
+   * re-issues its parts elsewhere at once (range-stream.ts).
+   */
+  private ejection = new AbortController()
 
   constructor (origin: string, options: ResolvedRemoteOptions) {
     this.origin = origin
@@ -70,8 +78,28 @@ export class WorkerHost {
     if (now >= this.quarantineUntil) this.state = 'ready'
   }
 
-  /** A failed /readyz poll. */
+  /** Aborts when this host is next ejected; take it when a request to the host starts. */
+  get ejectionSignal (): AbortSignal {
+    return this.ejection.signal
+  }
+
+  /**
+   * A failed /readyz poll: a host that does not answer it within the timeout is frozen,
+   * overloaded or gone, so its tensor requests in flight are aborted at once rather than left
+   * to the headers or body timeout. Bytes they already delivered are kept (they were checked
+   * against the expected ETag and Content-Range); the rest of each part is fetched elsewhere
+   * under the same checks, so nothing is spliced from two representations (RFC 9110 §14.2,
+   * §8.8.3). A failed tensor request (`failed`) does not abort the host's other requests: one
+   * reset or 5xx says little about them, and they end by themselves if the host is gone.
+   */
   eject (reason: string): void {
+    this.markDown(reason)
+    const ejection = this.ejection
+    this.ejection = new AbortController()
+    ejection.abort(new HostFailure('ejected', this.origin, `ejected while the request was in flight (${reason})`))
+  }
+
+  private markDown (reason: string): void {
     if (this.state !== 'down') this.ejections++
     this.state = 'down'
     this.lastError = reason
@@ -85,7 +113,7 @@ export class WorkerHost {
   failed (reason: string, baseMs: number, now = Date.now()): void {
     this.failures++
     this.quarantineUntil = now + Math.min(60_000, baseMs * 2 ** Math.min(this.failures - 1, 10))
-    this.eject(reason)
+    this.markDown(reason)
   }
 
   served (): void {

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { Limits } from '../../core/limits.ts'
-import { buildManifest, MAX_CHECKPOINT_TENSORS, type ManifestLimits } from '../../initializers/manifest.ts'
+import { buildManifestAsync, MAX_CHECKPOINT_TENSORS, type ManifestLimits } from '../../initializers/manifest.ts'
 import { describeCheckpoint } from '../checkpoint-representation.ts'
 import type { ServiceContext } from '../context.ts'
 import { chooseFormat } from '../negotiate.ts'
-import { BINARY_BODY, CLIENT_ERROR, problemResponse } from '../schemas/responses.ts'
+import { ACCESS_ERRORS, BINARY_BODY, CLIENT_ERROR, OPTIONAL_BEARER, OVERLOADED, problemResponse } from '../schemas/responses.ts'
 import { sendRepresentation, type MethodSemantics } from '../send-representation.ts'
 
 /**
@@ -56,6 +56,7 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async
       summary: 'Stream a whole-model checkpoint (safetensors) described by a manifest',
       description: DESCRIPTION,
       tags: ['tensors'],
+      security: OPTIONAL_BEARER,
       body: Type.Ref('CheckpointRequest'),
       response: {
         200: { description: 'The checkpoint as one safetensors file.', headers: headersDoc, content: safetensorsContent },
@@ -64,12 +65,15 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async
         406: problemResponse('Accept excludes application/vnd.safetensors (code not-acceptable).'),
         413: problemResponse('A tensor exceeds MAX_ELEMENTS or MAX_BYTES, or all of them together exceed MAX_BYTES (code tensor-too-large).'),
         416: problemResponse('The Range is outside the file; Content-Range gives its length.'),
+        ...ACCESS_ERRORS,
+        ...OVERLOADED,
         ...CLIENT_ERROR
       }
     }
   }, async (request, reply) => {
-    const checkpoint = buildManifest(request.body, manifestLimits(ctx.limits))
+    // In slices that yield to the event loop: a 10 000-tensor manifest is hundreds of ms of work.
+    const checkpoint = await buildManifestAsync(request.body, manifestLimits(ctx.limits))
     chooseFormat(request, ['safetensors'], undefined)
-    return sendRepresentation(ctx, request, reply, describeCheckpoint(ctx, checkpoint), PURE_POST)
+    return sendRepresentation(ctx, request, reply, await describeCheckpoint(ctx, checkpoint), PURE_POST)
   })
 }

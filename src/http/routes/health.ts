@@ -29,9 +29,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (ap
         ...CLIENT_ERROR
       }
     }
-  }, async () => {
+  }, async (request) => {
     const info = ctx.engine.info
-    if (info.concurrency < 1) throw new TensorInitError('engine-unavailable', `The ${info.name} engine has no capacity.`)
-    return { status: 'ready' as const, version: ctx.version, engine: info }
+    // With API keys configured, a caller without one learns only whether the service is ready:
+    // no version, engine description, host addresses or error strings (http/access.ts).
+    const details = request.accessGranted !== false
+    if (info.concurrency < 1) {
+      throw new TensorInitError('engine-unavailable', details ? `The ${info.name} engine has no capacity.` : 'The engine cannot take work.')
+    }
+    return details ? { status: 'ready' as const, version: ctx.version, engine: info } : { status: 'ready' as const }
   })
 }

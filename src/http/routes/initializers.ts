@@ -3,7 +3,7 @@ import Type from 'typebox'
 import { getInitializer, listInitializers } from '../../initializers/catalog.ts'
 import { DEFAULT_PROFILE, PROFILE_NAMES } from '../../core/profile.ts'
 import { initializerView } from '../catalog-view.ts'
-import { CLIENT_ERROR, problemResponse } from '../schemas/responses.ts'
+import { ACCESS_ERRORS, CLIENT_ERROR, OPTIONAL_BEARER, problemResponse } from '../schemas/responses.ts'
 import { FAMILIES } from '../schemas/catalog.ts'
 
 /** The catalog (design §2): ids, families, parameter schemas, defaults, formulas, dtypes. */
@@ -14,11 +14,13 @@ export const initializerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'List the initializer catalog',
       description: 'Every initializer with its parameters (as JSON Schema), fan convention, formula, dtypes and MLX exactness per profile.',
       tags: ['catalog'],
+      security: OPTIONAL_BEARER,
       querystring: Type.Object({
         family: Type.Optional(Type.Enum(FAMILIES, { description: 'Only this family.' }))
       }, { additionalProperties: false }),
       response: {
         200: Type.Ref('InitializerList'),
+        ...ACCESS_ERRORS,
         ...CLIENT_ERROR
       }
     }
@@ -34,10 +36,12 @@ export const initializerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Describe one initializer',
       description: 'An id or alias; the answer carries the canonical id.',
       tags: ['catalog'],
+      security: OPTIONAL_BEARER,
       params: Type.Object({ id: Type.String({ description: 'Initializer id or alias.', examples: ['he_normal'] }) }),
       response: {
         200: Type.Ref('Initializer'),
         404: problemResponse('No initializer has this id or alias (code unknown-initializer).'),
+        ...ACCESS_ERRORS,
         ...CLIENT_ERROR
       }
     }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ServiceContext } from '../context.ts'
-import { CLIENT_ERROR } from '../schemas/responses.ts'
+import { ACCESS_ERRORS, CLIENT_ERROR, OPTIONAL_BEARER } from '../schemas/responses.ts'
 
 export const metricsRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (app, ctx) => {
   const { registry } = ctx.metrics
@@ -10,8 +10,10 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (a
       summary: 'Prometheus metrics',
       description: 'Requests, durations, bytes streamed, aborted streams, engine figures, process metrics.',
       tags: ['operations'],
+      security: OPTIONAL_BEARER,
       response: {
         200: { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+        ...ACCESS_ERRORS,
         ...CLIENT_ERROR
       }
     }

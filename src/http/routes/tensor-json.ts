@@ -6,7 +6,7 @@ import type { ServiceContext } from '../context.ts'
 import { describeJsonTensor } from '../json-tensor-representation.ts'
 import { chooseFormat } from '../negotiate.ts'
 import { planFromBody, planFromQuery } from '../plan-request.ts'
-import { CLIENT_ERROR, problemResponse } from '../schemas/responses.ts'
+import { ACCESS_ERRORS, CLIENT_ERROR, OPTIONAL_BEARER, OVERLOADED, problemResponse } from '../schemas/responses.ts'
 import { TensorIdParamsSchema, TensorQuerySchema, type TensorQuery } from '../schemas/tensor.ts'
 import { METHOD_SEMANTICS, sendRepresentation, type Method } from '../send-representation.ts'
 import { DOCUMENTED_HEAD } from './tensors.ts'
@@ -19,6 +19,8 @@ function jsonResponses (method: 'GET' | 'HEAD' | 'POST'): Record<string, unknown
     ...(method === 'POST' ? {} : { 304: { description: 'If-None-Match matched: the cached copy is current.', type: 'null' } }),
     406: problemResponse('Accept excludes application/json, or the tensor holds NaN or an infinity, which JSON cannot represent (code not-acceptable).'),
     413: problemResponse('More elements than JSON_MAX_ELEMENTS (code json-too-large; use a binary format) or than MAX_ELEMENTS / MAX_BYTES (code tensor-too-large).'),
+    ...ACCESS_ERRORS,
+    ...OVERLOADED,
     ...CLIENT_ERROR
   }
 }
@@ -43,6 +45,7 @@ export const jsonTensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async
       ? 'The query of GET /v1/tensors/{id}, answered as {shape, dtype, profile, data} with nested lists. Bounded by JSON_MAX_ELEMENTS.'
       : 'Everything but Content-Length, which is only known once the JSON is written (RFC 9110 §9.3.2).',
     tags: ['tensors'],
+    security: OPTIONAL_BEARER,
     params: TensorIdParamsSchema,
     querystring: TensorQuerySchema,
     response: jsonResponses(method)
@@ -57,6 +60,7 @@ export const jsonTensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async
       summary: 'A tensor described by a JSON body, as JSON',
       description: 'The body of POST /v1/tensors, answered as {shape, dtype, profile, data}.',
       tags: ['tensors'],
+      security: OPTIONAL_BEARER,
       body: Type.Ref('JsonTensorRequest'),
       response: jsonResponses('POST')
     }

@@ -7,7 +7,7 @@ import { describeBinaryTensor } from '../binary-tensor-representation.ts'
 import type { ServiceContext } from '../context.ts'
 import { chooseFormat } from '../negotiate.ts'
 import { planFromBody, planFromQuery } from '../plan-request.ts'
-import { BINARY_BODY, CLIENT_ERROR, problemResponse } from '../schemas/responses.ts'
+import { ACCESS_ERRORS, BINARY_BODY, CLIENT_ERROR, OPTIONAL_BEARER, OVERLOADED, problemResponse } from '../schemas/responses.ts'
 import { BinaryTensorQuerySchema, FORMAT_NAMES, TensorIdParamsSchema, type TensorQuery } from '../schemas/tensor.ts'
 import { METHOD_SEMANTICS, sendRepresentation, type Method } from '../send-representation.ts'
 
@@ -39,6 +39,8 @@ const tensorHeadersDoc = {
 const common = {
   406: problemResponse('No representation matches Accept (code not-acceptable).'),
   413: problemResponse('The tensor exceeds MAX_ELEMENTS or MAX_BYTES (code tensor-too-large).'),
+  ...ACCESS_ERRORS,
+  ...OVERLOADED,
   ...CLIENT_ERROR
 }
 
@@ -103,6 +105,7 @@ export const tensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (ap
       ? `The same query always yields the same bytes. ${QUERY_DOC} Accept or format picks the representation; Range, If-Range, If-None-Match and If-Match are honoured.`
       : `All the headers of the GET (Content-Length, ETag, metadata); no element is computed. ${QUERY_DOC}`,
     tags: ['tensors'],
+    security: OPTIONAL_BEARER,
     params: TensorIdParamsSchema,
     querystring: BinaryTensorQuerySchema,
     response: binaryResponses(method)
@@ -119,6 +122,7 @@ export const tensorRoutes: FastifyPluginAsyncTypebox<ServiceContext> = async (ap
       summary: 'Stream a tensor described by a JSON body',
       description: 'The GET request as a JSON body; identical bytes for the same request. `initializer` may also be a Keras config object. Range does not apply to POST (RFC 9110 §14.2).',
       tags: ['tensors'],
+      security: OPTIONAL_BEARER,
       body: Type.Ref('TensorRequest'),
       response: binaryResponses('POST')
     }

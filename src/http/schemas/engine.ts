@@ -8,6 +8,6 @@ export const HealthSchema = Type.Object({
 
 export const ReadinessSchema = Type.Object({
   status: Type.Literal('ready'),
-  version: Type.String({ description: 'Service version.' }),
-  engine: Type.Ref('EngineInfo')
+  version: Type.Optional(Type.String({ description: 'Service version (absent when API keys are configured and none was sent).' })),
+  engine: Type.Optional(Type.Ref('EngineInfo', { description: 'The engine (absent when API keys are configured and none was sent: no internal details without a key).' }))
 }, { $id: 'Readiness', title: 'Readiness', additionalProperties: false })

@@ -10,6 +10,11 @@ describe('remote engine options', () => {
     expect(o.exactness).toBe('largest')
   })
 
+  test('default timeouts let a frozen host cost well under 2x a download of a few seconds (issue 12)', () => {
+    const o = resolveRemoteOptions({ hosts: ['http://a:1'] })
+    expect(o).toMatchObject({ headersTimeoutMs: 10_000, bodyTimeoutMs: 10_000, healthIntervalMs: 1000, healthTimeoutMs: 1500, connectTimeoutMs: 5000 })
+  })
+
   test.each([
     [{ hosts: [] }, /at least one/],
     [{ hosts: ['http://a:1', 'http://a:1/'] }, /twice/],

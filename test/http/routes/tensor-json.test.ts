@@ -48,10 +48,16 @@ describe('the JSON representation', () => {
     expect(engine.chunksComputed).toBe(before)
   })
 
-  test('a tensor holding infinities has no JSON form: 406 problem', async () => {
-    const res = await getApp().app.inject('/v1/tensors/constant/json?shape=2&value=1e39')
-    expect(res.statusCode).toBe(406)
-    expect(res.json().code).toBe('not-acceptable')
+  test('a parameter whose tensor would hold infinities is refused before any work: 400 on the field', async () => {
+    // 1e39 is beyond float32's largest finite value: the tensor would be all +inf, which JSON
+    // cannot represent and no client wants (the encoder's own 406 for non-finite elements is
+    // tested in test/formats/json.test.ts).
+    const { app, engine } = getApp()
+    const before = engine.chunksComputed
+    const res = await app.inject('/v1/tensors/constant/json?shape=2&value=1e39')
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ code: 'invalid-parameter', field: '/value' })
+    expect(engine.chunksComputed).toBe(before)
   })
 
   test('HEAD has the GET\'s headers except Content-Length, and computes nothing', async () => {
