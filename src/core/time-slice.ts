@@ -1,16 +1,35 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises'
-
 /**
  * Long synchronous work (encoding a million-element JSON document, building or describing a
  * 10 000-tensor manifest) cut into slices, so that the event loop is never held for more than
- * about SLICE_MS at a time (issue 12: such work held /healthz for seconds). `yield` to the loop
- * is setImmediate: pending I/O and timers run in between, so probes and small requests interleave.
+ * about SLICE_MS at a time (issue 12: such work held /healthz for seconds).
+ *
+ * All slicers of the process take turns through one queue, one slice per turn of the event loop:
+ * yielding with a bare setImmediate would not be enough, because Node runs every immediate queued
+ * before its check phase in that phase, so N concurrent slicers would hold the loop for N slices
+ * at once before any I/O (a /healthz probe) got its turn. Here the next waiting slice is released
+ * by an immediate scheduled from the check phase, which runs in the next turn, after that turn's
+ * timers and I/O.
  */
 export const SLICE_MS = 4
 
 export interface TimeSlicer {
-  /** Resolves at once while the current slice has time left; otherwise after yielding to the loop. */
+  /** Undefined while the current slice has time left; otherwise a promise of the next turn. */
   pause (): Promise<void> | undefined
+}
+
+const waiting: Array<() => void> = []
+let released = false
+
+function releaseNext (): void {
+  released = false
+  waiting.shift()?.()
+  if (waiting.length > 0) schedule()
+}
+
+function schedule (): void {
+  if (released) return
+  released = true
+  setImmediate(releaseNext)
 }
 
 /** A slicer whose first slice starts now. Call `pause()` between units of work and await its result when defined. */
@@ -19,7 +38,13 @@ export function timeSlicer (sliceMs = SLICE_MS): TimeSlicer {
   return {
     pause () {
       if (performance.now() - sliceStart < sliceMs) return undefined
-      return yieldToLoop().then(() => { sliceStart = performance.now() })
+      return new Promise<void>((resolve) => {
+        waiting.push(() => {
+          sliceStart = performance.now()
+          resolve()
+        })
+        schedule()
+      })
     }
   }
 }

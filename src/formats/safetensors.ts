@@ -12,6 +12,7 @@ import { TensorInitError } from '../core/errors.ts'
 import { itemSize, type DType } from '../core/dtype.ts'
 import { makeEncoding, type Encoding } from './encoding.ts'
 import { checkedElementCount } from './checked-size.ts'
+import { timeSlicer } from '../core/time-slice.ts'
 
 export const SAFETENSORS_DTYPE: Record<DType, string> = {
   float32: 'F32',
@@ -88,6 +89,29 @@ function checkMetadata (metadata: SafetensorsMetadata): void {
  * beyond MAX_HEADER_SIZE; 'invalid-shape' / 'tensor-too-large' for a bad shape.
  */
 export function checkpointEncoding (tensors: readonly NamedTensor[], metadata?: SafetensorsMetadata): CheckpointEncoding {
+  const steps = checkpointSteps(tensors, metadata)
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
+  }
+}
+
+/**
+ * checkpointEncoding, the same result and errors, in time slices (src/core/time-slice.ts): the
+ * header of 10 000 tensors takes tens of milliseconds to lay out (issue 12, a free event loop).
+ */
+export async function checkpointEncodingSliced (tensors: readonly NamedTensor[], metadata?: SafetensorsMetadata): Promise<CheckpointEncoding> {
+  const steps = checkpointSteps(tensors, metadata)
+  const slicer = timeSlicer()
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
+    await slicer.pause()
+  }
+}
+
+/** The work of checkpointEncoding, pausing (yield) after each tensor so a caller can slice it. */
+function * checkpointSteps (tensors: readonly NamedTensor[], metadata: SafetensorsMetadata | undefined): Generator<undefined, CheckpointEncoding> {
   if (metadata !== undefined) checkMetadata(metadata)
   const names = new Set<string>()
   const placed: PlacedTensor[] = []
@@ -123,6 +147,7 @@ export function checkpointEncoding (tensors: readonly NamedTensor[], metadata?: 
     entries.push(`${JSON.stringify(tensor.name)}:{"dtype":"${SAFETENSORS_DTYPE[tensor.dtype]}",` +
       `"shape":[${tensor.shape.join(',')}],"data_offsets":[${offset},${end}]}`)
     offset = end
+    yield undefined
   }
   const json = Buffer.from(`{${entries.join(',')}}`, 'utf8')
   const paddedLength = Math.ceil(json.length / HEADER_ALIGN) * HEADER_ALIGN

@@ -4,7 +4,7 @@ import { canonicalJsonSliced } from '../core/canonical-json.ts'
 import { itemSize } from '../core/dtype.ts'
 import type { Plan } from '../core/plan.ts'
 import { encodeCheckpointBody } from '../formats/body.ts'
-import { checkpointEncoding, type SafetensorsMetadata } from '../formats/safetensors.ts'
+import { checkpointEncodingSliced, type SafetensorsMetadata } from '../formats/safetensors.ts'
 import type { CheckpointPlan } from '../initializers/manifest.ts'
 import type { ServiceContext } from './context.ts'
 import { checkpointEtag } from './etag.ts'
@@ -45,7 +45,7 @@ export async function describeCheckpoint (ctx: ServiceContext, checkpoint: Check
     'tensor_init.exactness': exactnessLabel(exactness),
     'tensor_init.version': ctx.version
   }
-  const encoding = checkpointEncoding(
+  const encoding = await checkpointEncodingSliced(
     order.map((i) => ({ name: checkpoint.tensors[i]!.name, shape: checkpoint.tensors[i]!.plan.shape, dtype: checkpoint.tensors[i]!.plan.dtype })),
     metadata
   )

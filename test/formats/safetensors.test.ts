@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DTYPES, itemSize, type DType } from '../../src/core/dtype.ts'
 import { ERROR_CODES } from '../../src/core/errors.ts'
-import { checkpointEncoding, MAX_HEADER_SIZE, safetensorsEncoding, type NamedTensor } from '../../src/formats/safetensors.ts'
+import { checkpointEncoding, checkpointEncodingSliced, MAX_HEADER_SIZE, safetensorsEncoding, type NamedTensor } from '../../src/formats/safetensors.ts'
 import { python, toBase64 } from './python.ts'
 
 /** Deterministic element bytes of tensor `t`, so a reader's view can be checked byte for byte. */
@@ -240,5 +240,20 @@ print(json.dumps(out))
   it('rejects bad shapes with the tensor as the field', () => {
     expect(() => checkpointEncoding([{ name: 'a', shape: [1], dtype: 'int8' }, { name: 'b', shape: [-2], dtype: 'int8' }]))
       .toThrow(expect.objectContaining({ code: 'invalid-shape', field: '/tensors/1/shape' }))
+  })
+})
+
+describe('checkpointEncodingSliced (issue 12: a free event loop)', () => {
+  it('gives checkpointEncoding\'s header, offsets and errors', async () => {
+    const tensors: NamedTensor[] = Array.from({ length: 3000 }, (_, i) => ({ name: `layer.${i}.weight`, shape: [i % 7, 3], dtype: i % 3 === 0 ? 'float16' : 'float32' }))
+    const metadata = { format: 'pt', 'tensor_init.manifest': 'x'.repeat(1000) }
+    const sliced = await checkpointEncodingSliced(tensors, metadata)
+    const whole = checkpointEncoding(tensors, metadata)
+    expect(Buffer.from(sliced.header).equals(Buffer.from(whole.header))).toBe(true)
+    expect(sliced.tensors).toEqual(whole.tensors)
+    expect(sliced.totalBytes).toBe(whole.totalBytes)
+    const duplicate: NamedTensor[] = [...tensors, { name: 'layer.7.weight', shape: [1], dtype: 'float32' }]
+    await expect(checkpointEncodingSliced(duplicate)).rejects.toMatchObject({ code: 'invalid-manifest', field: '/tensors/3000/name' })
+    expect(() => checkpointEncoding(duplicate)).toThrow(expect.objectContaining({ code: 'invalid-manifest', field: '/tensors/3000/name' }))
   })
 })

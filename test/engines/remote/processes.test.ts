@@ -126,7 +126,8 @@ describe('gateway over three service processes', () => {
 
   test('SIGKILL one host and SIGSTOP another mid-stream: the bytes are still identical', async () => {
     const [killed, stopped] = hosts as [ServiceProcess, ServiceProcess]
-    const retriesBefore = engine.info.details?.partRetries as number
+    const workedAround = (): number => (engine.info.details?.partRetries as number) + (engine.info.details?.partsReissued as number)
+    const retriesBefore = workedAround()
     const fetched = await fetchThroughGateway((received) => {
       if (received >= 32 * MIB && killed.child.signalCode === null) killed.signal('SIGKILL')
       if (received >= 96 * MIB && !stoppedYet) {
@@ -139,12 +140,14 @@ describe('gateway over three service processes', () => {
     expect(fetched.sha).toBe(expectedSha)
     expect(killed.child.signalCode).toBe('SIGKILL')
     expect(stoppedYet).toBe(true)
-    // Both faults were noticed and worked around, and neither host is trusted any more.
-    expect(engine.info.details?.partRetries as number).toBeGreaterThan(retriesBefore)
+    // Both faults were noticed and worked around, and neither host is trusted any more: a part is
+    // retried after its request failed, or re-issued at once when polling ejected its host first
+    // (partsReissued, issue 12), whichever came first.
+    expect(workedAround()).toBeGreaterThan(retriesBefore)
     const states = Object.fromEntries(workers().map((w) => [w.origin, w.state]))
     expect(states[killed.origin]).toBe('down')
     expect(states[stopped.origin]).toBe('down')
-    console.log(JSON.stringify({ faultedFetch: { ms: Math.round(fetched.ms), retries: (engine.info.details?.partRetries as number) - retriesBefore } }))
+    console.log(JSON.stringify({ faultedFetch: { ms: Math.round(fetched.ms), workedAround: workedAround() - retriesBefore } }))
   }, 240_000)
 
   test('when every host dies mid-stream the client sees a cut connection, not a short 200', async () => {
