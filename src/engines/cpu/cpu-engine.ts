@@ -21,7 +21,7 @@ import { type WorkerResult, unwrapWorkerResult } from './worker-result.ts'
 import { SERVICE_VERSION } from '../../core/service-version.ts'
 import { digestLines, planText } from '../../core/plan-digest.ts'
 import { abortRace } from '../toolkit/abort-race.ts'
-import { WholeCache } from './whole-cache.ts'
+import { LruCache } from '../../random/lru.ts'
 
 /**
  * The `cpu` engine (design §3): a piscina pool of worker threads shared by all requests.
@@ -46,7 +46,7 @@ import { WholeCache } from './whole-cache.ts'
  * SharedArrayBuffer flag the worker reads between Householder columns, so an abort frees the thread
  * within milliseconds without a respawn); and, when the whole tensor fits `wholeTensor.cacheBytes`,
  * computed whole once, shared by concurrent requests for the same plan, and kept in an LRU by plan
- * digest (whole-cache.ts), so any Range or retry of it is a slice of memory.
+ * digest (an LRU bounded by bytes), so any Range or retry of it is a slice of memory.
  */
 
 export interface CpuEngineOptions {
@@ -130,7 +130,12 @@ export class CpuEngine implements Engine {
   /** Whole-matrix tasks: their own queue, and their own pool (started on first use). */
   readonly #wholeScheduler: FairScheduler<ChunkTask, Uint8Array>
   #wholePool: Piscina<ChunkTask, WorkerResult> | undefined
-  readonly #wholeCache: WholeCache
+  /**
+   * Whole-matrix results by plan digest (core/plan-digest.ts: equal digests mean equal bytes),
+   * bounded by the bytes held. They are shared by every reader: never written to, never lent
+   * to a chunk recycler.
+   */
+  readonly #wholeCache: LruCache<string, Uint8Array>
   readonly #flights = new Map<string, WholeFlight>()
   /** The main thread's own wasm kernels, for tiny float32 ranges (INLINE_MAX_BYTES). */
   readonly #inline: WasmKernels | undefined
@@ -153,7 +158,7 @@ export class CpuEngine implements Engine {
     const wholeConcurrency = integerOption('cpu engine: wholeTensor.concurrency', options.wholeTensor?.concurrency ?? CPU_DEFAULTS.wholeConcurrency, 1)
     const wholeCacheBytes = integerOption('cpu engine: wholeTensor.cacheBytes', options.wholeTensor?.cacheBytes ?? CPU_DEFAULTS.wholeCacheBytes, 0)
     this.#settings = { threads, chunkBytes, window, maxQueue, kernels, wholeConcurrency }
-    this.#wholeCache = new WholeCache(wholeCacheBytes)
+    this.#wholeCache = new LruCache<string, Uint8Array>(wholeCacheBytes, (bytes) => bytes.byteLength)
     this.#inline = kernels === 'wasm-simd' ? new WasmKernels(instantiateKernels(options.wasmFile)) : undefined
     const entry = workerEntry('cpu-worker', import.meta.url)
     const workerData: CpuWorkerData = { kernels: kernels === 'wasm-simd' ? 'auto' : 'reference', wasmFile: options.wasmFile }
@@ -229,9 +234,9 @@ export class CpuEngine implements Engine {
     return { queued: s.queued + w.queued, running: s.running + w.running, started: s.started + w.started, reused: this.#reused }
   }
 
-  /** Whole-matrix results held (whole-cache.ts): entries and bytes. */
+  /** Whole-matrix results held: entries and bytes. */
   get wholeCache (): { entries: number, bytes: number } {
-    return { entries: this.#wholeCache.size, bytes: this.#wholeCache.bytes }
+    return { entries: this.#wholeCache.size, bytes: this.#wholeCache.weight }
   }
 
   /** The whole-matrix pool: one task per thread, so a QR never sits in a worker's message queue behind another. */
