@@ -48,3 +48,24 @@ export function timeSlicer (sliceMs = SLICE_MS): TimeSlicer {
     }
   }
 }
+
+/**
+ * Work written once as a generator that yields between its units (a tensor of a manifest, an
+ * entry of a header): `runAtOnce` drives it to the end on the spot, `runSliced` in time slices.
+ * Both give the same result and throw the same errors.
+ */
+export function runAtOnce<T> (steps: Iterator<unknown, T>): T {
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
+  }
+}
+
+export async function runSliced<T> (steps: Iterator<unknown, T>): Promise<T> {
+  const slicer = timeSlicer()
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
+    await slicer.pause()
+  }
+}

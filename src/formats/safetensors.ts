@@ -12,7 +12,7 @@ import { TensorInitError } from '../core/errors.ts'
 import { itemSize, type DType } from '../core/dtype.ts'
 import { makeEncoding, type Encoding } from './encoding.ts'
 import { checkedElementCount } from './checked-size.ts'
-import { timeSlicer } from '../core/time-slice.ts'
+import { runAtOnce, runSliced } from '../core/time-slice.ts'
 
 export const SAFETENSORS_DTYPE: Record<DType, string> = {
   float32: 'F32',
@@ -89,11 +89,7 @@ function checkMetadata (metadata: SafetensorsMetadata): void {
  * beyond MAX_HEADER_SIZE; 'invalid-shape' / 'tensor-too-large' for a bad shape.
  */
 export function checkpointEncoding (tensors: readonly NamedTensor[], metadata?: SafetensorsMetadata): CheckpointEncoding {
-  const steps = checkpointSteps(tensors, metadata)
-  for (;;) {
-    const step = steps.next()
-    if (step.done === true) return step.value
-  }
+  return runAtOnce(checkpointSteps(tensors, metadata))
 }
 
 /**
@@ -101,13 +97,7 @@ export function checkpointEncoding (tensors: readonly NamedTensor[], metadata?: 
  * header of 10 000 tensors takes tens of milliseconds to lay out (issue 12, a free event loop).
  */
 export async function checkpointEncodingSliced (tensors: readonly NamedTensor[], metadata?: SafetensorsMetadata): Promise<CheckpointEncoding> {
-  const steps = checkpointSteps(tensors, metadata)
-  const slicer = timeSlicer()
-  for (;;) {
-    const step = steps.next()
-    if (step.done === true) return step.value
-    await slicer.pause()
-  }
+  return await runSliced(checkpointSteps(tensors, metadata))
 }
 
 /** The work of checkpointEncoding, pausing (yield) after each tensor so a caller can slice it. */

@@ -8,7 +8,7 @@ import { elementCount, type Key, type Plan } from '../core/plan.ts'
 import { DEFAULT_PROFILE, PROFILE_NAMES, resolveProfile, type Profile } from '../core/profile.ts'
 import { keysUsed } from '../core/recipe.ts'
 import { parseSeed } from './seed.ts'
-import { timeSlicer } from '../core/time-slice.ts'
+import { runAtOnce, runSliced } from '../core/time-slice.ts'
 
 /**
  * A checkpoint manifest (issue 6 "Whole-model checkpoints", design §2 `POST /v1/checkpoints`): a
@@ -140,11 +140,7 @@ function rooted (err: unknown, index: number, ownDType: boolean): unknown {
  * JSON Pointer into the manifest (e.g. /tensors/3/shape). Nothing is computed here but keys.
  */
 export function buildManifest (body: unknown, limits: ManifestLimits = DEFAULT_MANIFEST_LIMITS): CheckpointPlan {
-  const steps = manifestSteps(body, limits)
-  for (;;) {
-    const step = steps.next()
-    if (step.done === true) return step.value
-  }
+  return runAtOnce(manifestSteps(body, limits))
 }
 
 /**
@@ -153,13 +149,7 @@ export function buildManifest (body: unknown, limits: ManifestLimits = DEFAULT_M
  * buildPlan, and eight such manifests at once held /healthz for 3.1 s (issue 12).
  */
 export async function buildManifestAsync (body: unknown, limits: ManifestLimits = DEFAULT_MANIFEST_LIMITS): Promise<CheckpointPlan> {
-  const steps = manifestSteps(body, limits)
-  const slicer = timeSlicer()
-  for (;;) {
-    const step = steps.next()
-    if (step.done === true) return step.value
-    await slicer.pause()
-  }
+  return await runSliced(manifestSteps(body, limits))
 }
 
 /** The work of buildManifest, pausing (yield) after each tensor so a caller can cut it into slices. */
