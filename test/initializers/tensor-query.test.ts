@@ -4,9 +4,9 @@ import type { Plan } from '../../src/core/plan.ts'
 import { PROFILES } from '../../src/core/profile.ts'
 import { buildPlan } from '../../src/initializers/build-plan.ts'
 import { listInitializers } from '../../src/initializers/catalog.ts'
-import type { InitializerEntry, ParamSpec, ParamValue } from '../../src/initializers/entry.ts'
+import type { ParamValue } from '../../src/initializers/entry.ts'
 import { queryFromPlan, RESERVED_QUERY_FIELDS, requestFromQuery } from '../../src/initializers/tensor-query.ts'
-import type { TensorRequest } from '../../src/initializers/tensor-request.ts'
+import { planOnFirstShape, sampleParam } from '../support/catalog-plans.ts'
 
 /**
  * The tensor grammar's query codec, both ways: a plan written as query fields and read back
@@ -29,33 +29,6 @@ function roundTrip (plan: Plan): Plan {
   return buildPlan(requestFromQuery(plan.initializer, fields(query)), 'query')
 }
 
-const SHAPES = [[6, 6], [4, 6, 3], [2, 4, 3, 3], [5]]
-
-/** A plan of `entry` on the first shape it accepts. */
-function planOf (entry: InitializerEntry, extra: Partial<TensorRequest>): Plan {
-  let last: unknown
-  for (const shape of SHAPES) {
-    try {
-      return buildPlan({ initializer: entry.id, shape, ...extra }, 'json')
-    } catch (err) {
-      if (!isTensorInitError(err)) throw err
-      last = err
-    }
-  }
-  throw last
-}
-
-/** A valid value for a required parameter. */
-function sample (spec: ParamSpec): ParamValue {
-  switch (spec.type) {
-    case 'number': return spec.minimum ?? 0.25
-    case 'integer': return spec.minimum ?? 1
-    case 'boolean': return true
-    case 'string': return spec.enum?.[0] ?? 'x'
-    case 'integer-list': return [0]
-  }
-}
-
 describe('tensor query codec', () => {
   test('plan -> query -> request -> plan is the identity over the whole catalog, both profiles, seeds and keys', () => {
     const entries = listInitializers()
@@ -63,7 +36,7 @@ describe('tensor query codec', () => {
     expect(entries.length).toBeGreaterThanOrEqual(10)
     let reservedNamed = 0
     for (const entry of entries) {
-      const params: Record<string, ParamValue> = Object.fromEntries(entry.params.filter((p) => p.required === true).map((p) => [p.name, sample(p)]))
+      const params: Record<string, ParamValue> = Object.fromEntries(entry.params.filter((p) => p.required === true).map((p) => [p.name, sampleParam(p)]))
       // A parameter named like a reserved field (`gain`), set to a value that is not its default.
       for (const p of entry.params) {
         if ((RESERVED_QUERY_FIELDS as readonly string[]).includes(p.name)) {
@@ -73,7 +46,7 @@ describe('tensor query codec', () => {
       }
       for (const profile of PROFILES) {
         for (const keys of [{ seed: '18446744073709551615', draw: 3 }, { key: [7, 4294967295] }] as const) {
-          const plan = planOf(entry, { ...keys, profile, params })
+          const plan = planOnFirstShape(entry.id, { ...keys, profile, params })
           expect(roundTrip(plan), `${entry.id} ${profile} ${JSON.stringify(keys)}`).toEqual(plan)
         }
       }

@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { buildApp } from '../../../src/app.ts'
 import { createRemoteEngine, type RemoteEngine } from '../../../src/engines/remote/remote-engine.ts'
 import { REMOTE_DEFAULTS } from '../../../src/engines/remote/remote-options.ts'
 import { startService, type ServiceProcess } from './service-process.ts'
+import { download, type Download } from './support.ts'
 
 /**
  * Issue 12, "gateway failover": a gateway over three real service processes (cpu engine, one
@@ -36,24 +35,11 @@ function workers (): Worker[] {
   return engine.info.details?.workers as Worker[]
 }
 
-interface Fetched { status: number, etag: unknown, received: number, sha: string, error: unknown, ms: number }
+interface Fetched extends Download { etag: unknown }
 
-async function fetchThroughGateway (path: string, onProgress: (received: number) => void = () => {}): Promise<Fetched> {
-  const started = performance.now()
-  const res = await request(gateway.origin + path)
-  const hash = createHash('sha256')
-  let received = 0
-  let error: unknown
-  try {
-    for await (const chunk of res.body) {
-      hash.update(chunk as Buffer)
-      received += (chunk as Buffer).length
-      onProgress(received)
-    }
-  } catch (err) {
-    error = err
-  }
-  return { status: res.statusCode, etag: res.headers.etag, received, sha: hash.digest('hex'), error, ms: performance.now() - started }
+async function fetchThroughGateway (path: string, onProgress?: (received: number) => void): Promise<Fetched> {
+  const fetched = await download(gateway.origin + path, onProgress)
+  return { ...fetched, etag: fetched.headers.etag }
 }
 
 beforeAll(async () => {

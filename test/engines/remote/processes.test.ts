@@ -8,6 +8,7 @@ import { executeRange } from '../../../src/engines/reference/execute.ts'
 import { createRemoteEngine, type RemoteEngine } from '../../../src/engines/remote/remote-engine.ts'
 import { buildPlan } from '../../../src/initializers/build-plan.ts'
 import { startService, type ServiceProcess } from './service-process.ts'
+import { download, type Download } from './support.ts'
 
 /**
  * Issue 7, "prove it": three real service processes (node --import tsx src/server.ts, cpu engine)
@@ -43,26 +44,11 @@ function localSha (): string {
   return hash.digest('hex')
 }
 
-interface Fetched { status: number, received: number, sha: string, error: unknown, ms: number }
-
 /** GETs through the gateway, hashing as it reads; `onProgress` sees the byte count after each chunk. */
-async function fetchThroughGateway (onProgress: (received: number) => void = () => {}): Promise<Fetched> {
-  const started = performance.now()
-  const res = await request(gateway.origin + PATH)
-  expect(res.headers['content-length']).toBe(String(BYTES))
-  const hash = createHash('sha256')
-  let received = 0
-  let error: unknown
-  try {
-    for await (const chunk of res.body) {
-      hash.update(chunk as Buffer)
-      received += (chunk as Buffer).length
-      onProgress(received)
-    }
-  } catch (err) {
-    error = err
-  }
-  return { status: res.statusCode, received, sha: hash.digest('hex'), error, ms: performance.now() - started }
+async function fetchThroughGateway (onProgress?: (received: number) => void): Promise<Download> {
+  const fetched = await download(gateway.origin + PATH, onProgress)
+  expect(fetched.headers['content-length']).toBe(String(BYTES))
+  return fetched
 }
 
 beforeAll(async () => {

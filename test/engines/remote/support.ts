@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { request } from 'undici'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { onTestFinished } from 'vitest'
@@ -175,4 +176,37 @@ export class GpuLikeEngine extends InlineEngine {
     const close = this.exactness(plan).class === 'close'
     for await (const chunk of super.stream(plan, range, options)) yield close ? chunk.map((b) => b ^ 1) : chunk
   }
+}
+
+/** A download's outcome: status, headers, the bytes received and their SHA-256, a body error. */
+export interface Download {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  received: number
+  sha: string
+  error: unknown
+  ms: number
+}
+
+/**
+ * GETs `url`, hashing the body as it reads (nothing is kept); `onProgress` sees the byte count
+ * after each chunk, so a test can inject a fault part way. A body that fails part way is
+ * reported in `error`, with what arrived before it.
+ */
+export async function download (url: string, onProgress: (received: number) => void = () => {}): Promise<Download> {
+  const started = performance.now()
+  const res = await request(url)
+  const hash = createHash('sha256')
+  let received = 0
+  let error: unknown
+  try {
+    for await (const chunk of res.body) {
+      hash.update(chunk as Buffer)
+      received += (chunk as Buffer).length
+      onProgress(received)
+    }
+  } catch (err) {
+    error = err
+  }
+  return { status: res.statusCode, headers: res.headers, received, sha: hash.digest('hex'), error, ms: performance.now() - started }
 }

@@ -2,10 +2,9 @@ import { describe, expect, test } from 'vitest'
 import { defaultConfig } from '../../../src/config.ts'
 import { tensorPath } from '../../../src/engines/remote/tensor-path.ts'
 import { planFromQuery } from '../../../src/http/plan-request.ts'
-import { buildPlan } from '../../../src/initializers/build-plan.ts'
-import { type TensorRequest } from '../../../src/initializers/tensor-request.ts'
 import { listInitializers } from '../../../src/initializers/catalog.ts'
-import type { ParamSpec, ParamValue } from '../../../src/initializers/entry.ts'
+import { buildPlan } from '../../../src/initializers/build-plan.ts'
+import { planOnFirstShape, sampleParam } from '../../support/catalog-plans.ts'
 import type { Plan } from '../../../src/core/plan.ts'
 
 const limits = defaultConfig().limits
@@ -23,40 +22,14 @@ function hostPlan (path: string): Plan {
   return planFromQuery(id, query as Parameters<typeof planFromQuery>[1], limits)
 }
 
-const SHAPES = [[6, 6], [4, 6, 3], [2, 4, 3, 3], [5]]
-
-/** A plan of `id` with its defaults, on the first shape the initializer accepts. */
-function defaultPlan (id: string, extra: Partial<TensorRequest> = {}): Plan {
-  let last: unknown
-  for (const shape of SHAPES) {
-    try {
-      return buildPlan({ initializer: id, shape, ...extra }, 'json', limits)
-    } catch (err) {
-      last = err
-    }
-  }
-  throw last
-}
-
-/** A valid value for a required parameter. */
-function sample (spec: ParamSpec): ParamValue {
-  switch (spec.type) {
-    case 'number': return spec.minimum ?? 0.25
-    case 'integer': return spec.minimum ?? 1
-    case 'boolean': return true
-    case 'string': return spec.enum?.[0] ?? 'x'
-    case 'integer-list': return [0]
-  }
-}
-
 describe('tensorPath', () => {
   test('every catalog entry, with its defaults, reaches a host as the same plan', () => {
     const entries = listInitializers()
     // The whole catalog, whatever families it holds: a new entry is covered when it lands.
     expect(entries.length).toBeGreaterThanOrEqual(10)
     for (const entry of entries) {
-      const params = Object.fromEntries(entry.params.filter((p) => p.required === true).map((p) => [p.name, sample(p)]))
-      const plan = defaultPlan(entry.id, { seed: 7, draw: 3, params })
+      const params = Object.fromEntries(entry.params.filter((p) => p.required === true).map((p) => [p.name, sampleParam(p)]))
+      const plan = planOnFirstShape(entry.id, { seed: 7, draw: 3, params }, limits)
       expect(hostPlan(tensorPath(plan)), entry.id).toEqual(plan)
     }
   })
@@ -80,7 +53,7 @@ describe('tensorPath', () => {
   })
 
   test('ids that need escaping are escaped', () => {
-    const plan = defaultPlan('uniform')
+    const plan = planOnFirstShape('uniform', {}, limits)
     expect(tensorPath({ ...plan, initializer: 'keras.HeNormal' }).startsWith('/v1/tensors/keras.HeNormal?')).toBe(true)
     const odd = { ...plan, initializer: 'a/b?c' }
     expect(tensorPath(odd).startsWith('/v1/tensors/a%2Fb%3Fc?')).toBe(true)
