@@ -21,7 +21,7 @@ import { TensorInitError } from '../core/errors.ts'
 import { itemSize, type DType } from '../core/dtype.ts'
 import { bfloat16ToNumber, float16ToNumber } from './half-decode.ts'
 import { checkedElementCount } from './checked-size.ts'
-import { shortestBfloat16, shortestFloat16, shortestFloat32, shortestFloat64 } from './shortest.ts'
+import { numberText, shortestBfloat16, shortestFloat16, shortestFloat32, shortestFloat64 } from './shortest.ts'
 import { timeSlicer } from '../core/time-slice.ts'
 import { freeNow, ownsWholeBuffer } from '../core/free-now.ts'
 
@@ -68,13 +68,13 @@ const FORMATTERS: Record<DType, () => FormatElement> = {
   float64: () => (view, offset) => float64Text(view.getFloat64(offset, true)),
   float16: () => memoized16(float16ToNumber, shortestFloat16),
   bfloat16: () => memoized16(bfloat16ToNumber, shortestBfloat16),
-  int8: () => (view, offset) => String(view.getInt8(offset)),
-  int16: () => (view, offset) => String(view.getInt16(offset, true)),
-  int32: () => (view, offset) => String(view.getInt32(offset, true)),
+  int8: () => (view, offset) => numberText(view.getInt8(offset)),
+  int16: () => (view, offset) => numberText(view.getInt16(offset, true)),
+  int32: () => (view, offset) => numberText(view.getInt32(offset, true)),
   int64: () => (view, offset) => bigInteger(view.getBigInt64(offset, true)),
-  uint8: () => (view, offset) => String(view.getUint8(offset)),
-  uint16: () => (view, offset) => String(view.getUint16(offset, true)),
-  uint32: () => (view, offset) => String(view.getUint32(offset, true)),
+  uint8: () => (view, offset) => numberText(view.getUint8(offset)),
+  uint16: () => (view, offset) => numberText(view.getUint16(offset, true)),
+  uint32: () => (view, offset) => numberText(view.getUint32(offset, true)),
   uint64: () => (view, offset) => bigInteger(view.getBigUint64(offset, true)),
   // Any non-zero byte is true, as numpy reads a bool byte.
   bool: () => (view, offset) => view.getUint8(offset) === 0 ? 'false' : 'true'
