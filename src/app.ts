@@ -8,6 +8,7 @@ import { type Limits } from './core/limits.ts'
 import { createEngine } from './engines/create-engine.ts'
 import type { Engine } from './engines/engine.ts'
 import { AdmissionBudget } from './http/admission.ts'
+import { DOCS_CSP } from './http/docs-csp.ts'
 import { applyConnectionLimits, connectionServerOptions } from './http/connection-limits.ts'
 import type { ServiceContext } from './http/context.ts'
 import { closeConnectionsAfterResponse } from './http/close-after-response.ts'
@@ -122,7 +123,7 @@ export async function buildApp (options: AppOptions = {}): Promise<FastifyInstan
 
   await app.register(accepts)
   await app.register(swagger, openapiOptions(SERVICE_VERSION, config.publicUrl))
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: { ...DOCS_CSP }, uiConfig: { deepLinking: true, validatorUrl: null } })
 
   await app.register(initializerRoutes)
   await app.register(tensorRoutes, ctx)

@@ -5,7 +5,8 @@ import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { EngineOptionError } from '../../src/engines/toolkit/options.ts'
 import { createLogger } from '../../src/logger.ts'
-import { build } from '../support/helper.ts'
+import { request } from 'undici'
+import { build, listen } from '../support/helper.ts'
 
 describe('buildApp', () => {
   test('/healthz answers ok, with a request id echoed in X-Request-Id', async () => {
@@ -50,6 +51,34 @@ describe('buildApp', () => {
     expect(bundle.body.length).toBeGreaterThan(100_000)
     const spec = await app.inject('/docs/json')
     expect(spec.json().openapi).toBe('3.1.0')
+  })
+
+  test('/docs works at any address over plain HTTP: its CSP does not upgrade the assets to https', async () => {
+    // Issue 13: staticCSP: true sent upgrade-insecure-requests, so a browser at
+    // http://<machine>:8080/docs fetched the assets over https and showed a blank page.
+    const { origin } = await listen()
+    const host = '10.20.30.40:8080'
+    const get = async (path: string): Promise<{ status: number, csp: string | null, body: string }> => {
+      const res = await request(`${origin}${path}`, { headers: { host } })
+      return { status: res.statusCode, csp: res.headers['content-security-policy'] as string | null ?? null, body: await res.body.text() }
+    }
+    const page = await get('/docs')
+    expect(page.status).toBe(200)
+    expect(page.csp).not.toBeNull()
+    expect(page.csp).not.toMatch(/upgrade-insecure-requests/)
+    expect(page.csp).toMatch(/script-src 'self'/)
+    // Every asset the page names is relative (resolved against http://10.20.30.40:8080) and answers 200 there.
+    const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!)
+    expect(assets.length).toBeGreaterThan(2)
+    for (const asset of assets) {
+      expect(asset).not.toMatch(/^[a-z]+:/i)
+      const url = new URL(asset, `http://${host}/docs`)
+      expect((await get(url.pathname)).status, url.pathname).toBe(200)
+    }
+    // The UI's online validator (a third party) is off, so the initializer script carries no validator URL.
+    const init = await get('/docs/static/swagger-initializer.js')
+    expect(init.status).toBe(200)
+    expect(init.body).not.toMatch(/validator\.swagger\.io/)
   })
 
   test('an injected engine stays open after app.close(); the app does not own it', async () => {
